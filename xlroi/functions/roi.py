@@ -1,0 +1,121 @@
+"""The ROI method's functions: ROI, HR_COST, GOAL_VALUE, PRORATE.
+
+Each function is a short pure kernel on numbers; :func:`~.coercion.elementwise` adds Excel's
+coercion, error propagation and broadcasting. Beside each kernel stands ``*_FORMULA``: the same
+rules as a plain Excel formula over the argument names. It becomes the ``LAMBDA`` the fast
+engine (IronCalc) evaluates and the plain formula the portable rewrite writes into workbooks;
+``tests/test_lambda_agreement.py`` proves the two forms agree on generated inputs.
+
+Order of the checks (the same in every form): argument errors and uncoercible text, left to
+right → that error; then ``#NUM!`` for a value outside its domain; then ``#DIV/0!``; then
+the remaining ``#NUM!`` checks (``used`` above ``total``).
+"""
+from __future__ import annotations
+
+from ..errors import ExcelError
+from .coercion import Grid, Value, as_grid, elementwise, finite_or_num, first_error, shape, to_number
+
+NUM, DIV0, VALUE = ExcelError.NUM, ExcelError.DIV0, ExcelError.VALUE
+
+
+def _roi(return_: float, investment: float) -> float | ExcelError:
+    if investment < 0:
+        return NUM
+    if investment == 0:
+        return DIV0
+    return (return_ - investment) / investment
+
+
+ROI = elementwise(_roi)
+ROI.__doc__ = """Return on investment as a ratio: (return − investment) / investment.
+
+    =ROI(return, investment). Format the cell as 0.0% to read it as a percentage.
+    Errors: #NUM! if investment < 0; #DIV/0! if investment = 0; an error argument propagates;
+    non-numeric text → #VALUE!. Broadcasts over ranges.
+    Example (the method's Step 5): ROI(180000, 65000) = 1.769… (176.9 %).
+    """
+ROI_FORMULA = (
+    "IF(ISERROR(return_+0),return_+0,IF(ISERROR(investment+0),investment+0,"
+    "IF(investment+0<0,#NUM!,IF(investment+0=0,#DIV/0!,"
+    "((return_+0)-(investment+0))/(investment+0)))))"
+)
+
+
+def HR_COST(hourly_rates: Value, hours: Value) -> float | ExcelError:
+    """Staff cost of a campaign: the sum of hourly rate × hours, one row per person.
+
+    =HR_COST(hourly_rates, hours) with two numbers or two ranges of the same shape.
+    Errors: #VALUE! if the ranges differ in shape or a cell holds non-numeric text;
+    #NUM! if a rate or an hour count is negative; the first error in the rates (row by row),
+    then in the hours, propagates.
+    Example: HR_COST({50;40},{10;20}) = 50×10 + 40×20 = 1300.
+    """
+    rate_grid, hour_grid = as_grid(hourly_rates), as_grid(hours)
+    if shape(rate_grid) != shape(hour_grid):
+        return VALUE
+    rates = [to_number(v) for row in rate_grid for v in row]
+    hour_counts = [to_number(v) for row in hour_grid for v in row]
+    error = first_error(rates) or first_error(hour_counts)
+    if error is not None:
+        return error
+    if any(v < 0 for v in rates + hour_counts):
+        return NUM
+    return finite_or_num(float(sum(r * h for r, h in zip(rates, hour_counts))))
+
+
+HR_COST_FORMULA = (
+    "IF(OR(ROWS(hourly_rates)<>ROWS(hours),COLUMNS(hourly_rates)<>COLUMNS(hours)),#VALUE!,"
+    "IF(ISERROR(SUMPRODUCT(hourly_rates+0)),SUMPRODUCT(hourly_rates+0),"
+    "IF(ISERROR(SUMPRODUCT(hours+0)),SUMPRODUCT(hours+0),"
+    "IF(SUMPRODUCT((hourly_rates+0<0)+(hours+0<0))>0,#NUM!,"
+    "SUMPRODUCT((hourly_rates+0)*(hours+0))))))"
+)
+
+
+def _goal_value(actions: float, conversion_rate: float, value_per_conversion: float) -> float | ExcelError:
+    if actions < 0 or conversion_rate < 0 or conversion_rate > 1:
+        return NUM
+    return actions * conversion_rate * value_per_conversion
+
+
+GOAL_VALUE = elementwise(_goal_value)
+GOAL_VALUE.__doc__ = """Value of a goal: actions × conversion rate × value per conversion.
+
+    =GOAL_VALUE(actions, conversion_rate, value_per_conversion).
+    Errors: #NUM! if actions < 0 or the rate is outside 0–100 %; an error argument propagates;
+    non-numeric text → #VALUE!. Broadcasts over ranges.
+    Examples (the method's Step 4): GOAL_VALUE(12000, 1/10, 150) = 180000;
+    GOAL_VALUE(1, 75%, 300) = 225.
+    """
+GOAL_VALUE_FORMULA = (
+    "IF(ISERROR(actions+0),actions+0,IF(ISERROR(conversion_rate+0),conversion_rate+0,"
+    "IF(ISERROR(value_per_conversion+0),value_per_conversion+0,"
+    "IF((actions+0<0)+(conversion_rate+0<0)+(conversion_rate+0>1),#NUM!,"
+    "(actions+0)*(conversion_rate+0)*(value_per_conversion+0)))))"
+)
+
+
+def _prorate(amount: float, used: float, total: float) -> float | ExcelError:
+    if used < 0 or total < 0:
+        return NUM
+    if total == 0:
+        return DIV0
+    if used > total:
+        return NUM
+    return amount * used / total
+
+
+PRORATE = elementwise(_prorate)
+PRORATE.__doc__ = """The share of a shared cost: amount × used / total.
+
+    =PRORATE(amount, used, total): a tool's or material's share for social media, or a
+    salary's share of a period.
+    Errors: #NUM! if used or total is negative or used > total; #DIV/0! if total = 0; an error
+    argument propagates; non-numeric text → #VALUE!. Broadcasts over ranges.
+    Examples: PRORATE(1200, 25%, 1) = 300; PRORATE(60000, 3, 12) = 15000.
+    """
+PRORATE_FORMULA = (
+    "IF(ISERROR(amount+0),amount+0,IF(ISERROR(used+0),used+0,IF(ISERROR(total+0),total+0,"
+    "IF((used+0<0)+(total+0<0),#NUM!,IF(total+0=0,#DIV/0!,IF(used+0>total+0,#NUM!,"
+    "(amount+0)*(used+0)/(total+0)))))))"
+)
