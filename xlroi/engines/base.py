@@ -1,0 +1,68 @@
+"""What every recalculation engine offers the workbook layer."""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ExcelError
+from ..functions.coercion import Scalar
+from ..xlsx.package import Package, Sheet
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A cell the engine could not evaluate (never to be shown or saved as a fresh value)."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return f"not evaluated: {self.reason}"
+
+
+EngineValue = Scalar | NotEvaluated
+
+# Error texts engines produce that are not Excel errors but "I cannot do this".
+ENGINE_ONLY_ERRORS = {
+    "#N/IMPL!": "function not implemented by the engine",
+    "#N/IMPL": "function not implemented by the engine",
+    "#CIRC!": "circular reference",
+    "#ERROR!": "formula could not be parsed by the engine",
+}
+
+
+def error_or_not_evaluated(text: str) -> EngineValue:
+    if text in ENGINE_ONLY_ERRORS:
+        return NotEvaluated(ENGINE_ONLY_ERRORS[text])
+    error = ExcelError.from_text(text)
+    return error if error is not None else NotEvaluated(f"engine error {text}")
+
+
+class Engine(abc.ABC):
+    """A workbook loaded into a calculation engine.
+
+    ``prepared`` is a copy of the package in which add-in calls are plain calls (see
+    :mod:`xlroi.xlsx.addin_calls`); ``package`` is the user's file as read.
+    """
+
+    name: str = "?"
+
+    def __init__(self, package: Package, prepared: Path):
+        self.package = package
+        self.prepared = prepared
+
+    @classmethod
+    def prepare_parts(cls, package: Package) -> dict[str, bytes]:
+        """The parts of the engine's copy that differ from the user's package."""
+        from ..xlsx.addin_calls import plain_call_parts
+
+        return plain_call_parts(package)
+
+    @abc.abstractmethod
+    def set_value(self, sheet: Sheet, row: int, col: int, value: Scalar) -> None: ...
+
+    @abc.abstractmethod
+    def recalc(self) -> None: ...
+
+    @abc.abstractmethod
+    def value(self, sheet: Sheet, row: int, col: int) -> EngineValue: ...

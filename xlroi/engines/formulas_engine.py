@@ -1,0 +1,127 @@
+"""The reference engine: the ``formulas`` package, running the library's Python functions.
+
+Slow (about 75 s for 25,000 formulas) but it calls the very functions of
+:mod:`xlroi.functions`, so it is the yardstick the fast engine is checked against.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import EngineUnavailable, ExcelError
+from ..functions import FUNCTIONS
+from ..functions.coercion import Scalar, Value
+from ..xlsx.package import Package, Sheet
+from ..xlsx.refs import column_number
+from .base import Engine, EngineValue, NotEvaluated, error_or_not_evaluated
+
+_KEY = re.compile(r"^'\[(?P<book>[^\]]+)\](?P<sheet>.+)'!(?P<col>[A-Z]+)(?P<row>\d+)$")
+
+
+def _from_formulas(value: Any) -> Value:
+    """A formulas argument (Ranges, Array, XlError, numpy scalar, EMPTY) as a library value."""
+    import numpy as np
+    import schedula as sh
+    from formulas.tokens.operand import XlError
+
+    if hasattr(value, "value") and hasattr(value, "ranges"):  # a Ranges object
+        value = value.value
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return _from_formulas(value.item())
+        grid = value if value.ndim == 2 else value.reshape(1, -1)
+        return [[_scalar(v, XlError, sh.EMPTY) for v in row] for row in grid.tolist()]
+    return _scalar(value, XlError, sh.EMPTY)
+
+
+def _scalar(value: Any, xl_error: type, empty: Any) -> Scalar:
+    if value is empty or value is None:
+        return None
+    if isinstance(value, xl_error):
+        return ExcelError.from_text(str(value)) or ExcelError.VALUE
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    return value
+
+
+def _to_formulas(value: Value) -> Any:
+    import numpy as np
+    from formulas.tokens.operand import Error
+
+    def convert(v: Scalar) -> Any:
+        return Error.errors[str(v)] if isinstance(v, ExcelError) and str(v) in Error.errors else (
+            Error.errors["#VALUE!"] if isinstance(v, ExcelError) else v)
+
+    if isinstance(value, list):
+        return np.array([[convert(v) for v in row] for row in value], dtype=object)
+    return convert(value)
+
+
+def _adapter(function):
+    def call(*args):
+        return _to_formulas(function(*(_from_formulas(a) for a in args)))
+
+    call.__name__ = function.__name__
+    return call
+
+
+def register_functions() -> None:
+    """Make the four functions known to ``formulas`` (it looks functions up while parsing)."""
+    import formulas
+
+    table = formulas.get_functions()
+    for spec in FUNCTIONS.values():
+        table[spec.name] = _adapter(spec.implementation)
+
+
+class FormulasEngine(Engine):
+    name = "formulas"
+
+    def __init__(self, package: Package, prepared: Path):
+        super().__init__(package, prepared)
+        os.environ.setdefault("TQDM_DISABLE", "1")  # formulas' own progress bars
+        try:
+            import formulas
+        except ImportError as exc:  # pragma: no cover - formulas is a dependency
+            raise EngineUnavailable(f"the formulas engine needs the formulas package ({exc})") from None
+        register_functions()
+        try:
+            self.model = formulas.ExcelModel().loads(str(prepared)).finish(circular=True)
+        except Exception as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise EngineUnavailable(f"{package.path.name}: the formulas engine cannot load this workbook ({reason[:200]})") from None
+        self.book = prepared.name
+        self.inputs: dict[str, Scalar] = {}
+        self.values: dict[tuple[str, int, int], Any] = {}
+
+    def _key(self, sheet: Sheet, row: int, col: int) -> str:
+        from ..xlsx.refs import cell_name
+
+        return f"'[{self.book}]{sheet.name.upper()}'!{cell_name(row, col)}"
+
+    def set_value(self, sheet: Sheet, row: int, col: int, value: Scalar) -> None:
+        self.inputs[self._key(sheet, row, col)] = _to_formulas(value)
+
+    def recalc(self) -> None:
+        solution = self.model.calculate(inputs=dict(self.inputs))
+        values = {}
+        for key, result in solution.items():
+            m = _KEY.match(key)
+            if m:
+                values[(m["sheet"], int(m["row"]), column_number(m["col"]))] = result
+        self.values = values
+
+    def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
+        result = self.values.get((sheet.name.upper(), row, col))
+        if result is None:
+            return None
+        value = _from_formulas(result)
+        if isinstance(value, list):
+            value = value[0][0] if value and value[0] else None
+        if isinstance(value, ExcelError) and value is ExcelError.NAME:
+            return value
+        if isinstance(value, str) and value.startswith("#") and ExcelError.from_text(value) is None:
+            return error_or_not_evaluated(value)
+        return value

@@ -1,0 +1,318 @@
+"""The Python API: open a workbook, change inputs, recalculate, read results, save losslessly.
+
+    >>> import xlroi
+    >>> book = xlroi.open("campaign.xlsx")            # the fast engine (IronCalc)
+    >>> book.set("'Step 2 Costs'!C14", 20000)          # more ad spend
+    >>> book["OverallROI"]                             # recalculates when needed
+    1.23...
+    >>> book.save("campaign-what-if.xlsx")             # only cached values change
+
+A workbook is read once into memory; the user's file is never written unless ``save`` is asked
+to write over it (``in_place=True``), and then atomically.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .engines import ENGINES, engine_class
+from .engines.base import EngineValue, NotEvaluated
+from .errors import BadReference, BadValue, ExcelError, OutputError
+from .functions.coercion import Scalar, parse_numeric_text
+from .xlsx.cells import KEEP, FormulaCell, SheetScan, insert_cells, scan_sheet, write_cached_values
+from .xlsx.package import DEFAULT_LIMITS, Limits, Package, Sheet, read_package, write_atomically
+from .xlsx.refs import Area, cell_name, parse_area, split_sheet
+
+_AREA_TEXT = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d+(:\$?[A-Za-z]{1,3}\$?\d+)?$")
+
+
+def open(path: str | os.PathLike, engine: str = "fast", limits: Limits = DEFAULT_LIMITS) -> "Workbook":  # noqa: A001
+    """Open a saved .xlsx/.xlsm workbook for recalculation. ``engine`` is "fast" or "formulas"."""
+    return Workbook(path, engine=engine, limits=limits)
+
+
+def parse_input(text: str) -> Scalar:
+    """A value typed on the command line: a number (12, 1,200, 50%, $3.5), TRUE/FALSE, an
+    error (#N/A), nothing (clears the cell), or text in double quotes ("LinkedIn")."""
+    stripped = text.strip()
+    if stripped == "":
+        return None
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"':
+        return stripped[1:-1].replace('""', '"')
+    if stripped.upper() in ("TRUE", "FALSE"):
+        return stripped.upper() == "TRUE"
+    error = ExcelError.from_text(stripped)
+    if error is not None:
+        return error
+    number = parse_numeric_text(stripped)
+    if number is None:
+        raise BadValue(f"{text!r} is not a number, TRUE/FALSE or an error; write text in double quotes, e.g. '\"{stripped}\"'")
+    return number
+
+
+@dataclass
+class CellDifference:
+    ref: str
+    formula: str | None
+    cached: Scalar
+    computed: EngineValue
+
+    @property
+    def status(self) -> str:
+        return "not evaluated" if isinstance(self.computed, NotEvaluated) else "differs"
+
+
+@dataclass
+class CheckReport:
+    """How the engine's values compare with the values Excel (or whoever saved it) cached."""
+
+    path: str
+    engine: str
+    formula_cells: int = 0
+    compared: int = 0
+    matched: int = 0
+    no_cached_value: int = 0
+    differences: list[CellDifference] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+    @property
+    def not_evaluated(self) -> int:
+        return sum(1 for d in self.differences if d.status == "not evaluated")
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path, "engine": self.engine, "ok": self.ok,
+            "formula_cells": self.formula_cells, "compared": self.compared, "matched": self.matched,
+            "no_cached_value": self.no_cached_value, "not_evaluated": self.not_evaluated,
+            "differences": [
+                {"ref": d.ref, "formula": d.formula, "status": d.status,
+                 "cached": to_json_value(d.cached), "computed": to_json_value(d.computed)}
+                for d in self.differences
+            ],
+        }
+
+
+@dataclass
+class RecalcReport:
+    path: str
+    engine: str
+    formula_cells: int
+    not_evaluated: list[tuple[str, str]]  # (ref, reason)
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "engine": self.engine, "formula_cells": self.formula_cells,
+                "not_evaluated": [{"ref": r, "reason": why} for r, why in self.not_evaluated]}
+
+
+def to_json_value(value: object) -> object:
+    if isinstance(value, ExcelError):
+        return {"error": str(value)}
+    if isinstance(value, NotEvaluated):
+        return {"not_evaluated": value.reason}
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"error": "#NUM!"}
+    if isinstance(value, list):
+        return [[to_json_value(v) for v in row] for row in value]
+    return value
+
+
+def values_match(cached: Scalar, computed: EngineValue, rel: float = 1e-9, abs_: float = 1e-9) -> bool:
+    if isinstance(computed, NotEvaluated):
+        return False
+    if cached in (None, "") and computed in (None, ""):
+        return True
+    if isinstance(cached, bool) or isinstance(computed, bool):
+        return cached is computed or (isinstance(cached, bool) and isinstance(computed, bool) and cached == computed)
+    if isinstance(cached, (int, float)) and isinstance(computed, (int, float)):
+        return math.isclose(cached, computed, rel_tol=rel, abs_tol=abs_)
+    return cached == computed
+
+
+class Workbook:
+    """A workbook loaded into one engine. See the module's docstring for an example."""
+
+    def __init__(self, path: str | os.PathLike, engine: str = "fast", limits: Limits = DEFAULT_LIMITS):
+        self.path = Path(path)
+        self.package: Package = read_package(self.path, limits)
+        self.engine_name = engine
+        self._scans: dict[str, SheetScan] = {}
+        self._inputs: dict[tuple[str, int, int], Scalar] = {}
+        self._engine = self._load_engine(engine_class(engine))
+        self._dirty = True
+
+    # -- loading ------------------------------------------------------------------------
+    def _load_engine(self, cls):
+        replaced = cls.prepare_parts(self.package)
+        with tempfile.TemporaryDirectory(prefix="xlroi-") as folder:
+            prepared = Path(folder) / (self.path.stem + ".xlsx")
+            prepared.write_bytes(self.package.to_bytes(replaced) if replaced else self.package.to_bytes())
+            return cls(self.package, prepared)
+
+    def scan(self, sheet: Sheet) -> SheetScan:
+        if sheet.name not in self._scans:
+            xml = self.package.parts.get(sheet.part)
+            self._scans[sheet.name] = scan_sheet(xml) if xml is not None else SheetScan()
+        return self._scans[sheet.name]
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.package.sheets]
+
+    @property
+    def engine(self) -> str:
+        return self.engine_name
+
+    # -- references -----------------------------------------------------------------------
+    def area(self, ref: str) -> Area:
+        """Resolve ``'Step 5 ROI'!C12``, ``Sheet1!A1:B3``, ``B4`` (first sheet) or a defined name."""
+        sheet_name, rest = split_sheet(ref)
+        if not rest:
+            raise BadReference(f"{ref!r} is not a reference")
+        if _AREA_TEXT.match(rest):
+            sheet = self.package.sheet(sheet_name) if sheet_name else self.package.sheets[0]
+            return parse_area(rest.replace("$", ""), sheet.name)
+        scope = self.package.sheet(sheet_name).index if sheet_name else None
+        candidates = [n for n in self.package.defined_names if n.name.lower() == rest.lower()]
+        chosen = next((n for n in candidates if n.sheet_index == scope), None) or next(
+            (n for n in candidates if n.sheet_index is None), None)
+        if chosen is None:
+            where = f"sheet {sheet_name!r}" if sheet_name else self.path.name
+            raise BadReference(f"{ref!r} is neither a cell, a range nor a defined name in {where}")
+        target_sheet, target = split_sheet(chosen.formula.split(",")[0])
+        if target_sheet is None or not _AREA_TEXT.match(target.replace("$", "")):
+            raise BadReference(f"the name {chosen.name!r} is the formula {chosen.formula!r}, not a range of cells")
+        self.package.sheet(target_sheet)
+        return parse_area(target.replace("$", ""), self.package.sheet(target_sheet).name)
+
+    # -- values ---------------------------------------------------------------------------
+    def set(self, ref: str, value: Scalar) -> None:
+        """Set an input cell (or every cell of a range) to ``value``; formulas cannot be overwritten."""
+        area = self.area(ref)
+        if isinstance(value, str) and value.startswith("="):
+            raise BadValue(f"{ref}: xlroi sets values, not formulas ({value!r})")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise BadValue(f"{ref}: {value!r} is not a number Excel can store")
+        if not isinstance(value, (int, float, str, bool, ExcelError, type(None))):
+            raise BadValue(f"{ref}: cannot store a {type(value).__name__} in a cell")
+        if isinstance(value, str) and len(value) > 32767:
+            raise BadValue(f"{ref}: text longer than Excel's 32,767 characters")
+        sheet = self.package.sheet(area.sheet)
+        formula_cells = {(c.row, c.col) for c in self.scan(sheet).formula_cells}
+        for row, col in area.cells():
+            if (row, col) in formula_cells:
+                raise BadReference(f"{area.sheet}!{cell_name(row, col)} holds a formula; set input cells only")
+        for row, col in area.cells():
+            self._engine.set_value(sheet, row, col, value)
+            self._inputs[(sheet.name, row, col)] = value
+        self._dirty = True
+
+    def recalc(self) -> "Workbook":
+        self._engine.recalc()
+        self._dirty = False
+        return self
+
+    def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
+        if self._dirty:
+            self.recalc()
+        value = self._engine.value(sheet, row, col)
+        if isinstance(value, NotEvaluated) and (row, col) not in {(c.row, c.col) for c in self.scan(sheet).formula_cells}:
+            return self._inputs.get((sheet.name, row, col))
+        if value is ExcelError.NAME:
+            cached = self._cached(sheet, row, col)
+            if cached is not KEEP and cached is not ExcelError.NAME:
+                return NotEvaluated("unknown function or name")
+        return value
+
+    def __getitem__(self, ref: str) -> EngineValue | list[list[EngineValue]]:
+        area = self.area(ref)
+        if area.size > 1_000_000:
+            raise BadReference(f"{ref}: {area.size:,} cells is more than xlroi returns at once")
+        sheet = self.package.sheet(area.sheet)
+        if area.is_cell:
+            return self.value(sheet, area.top, area.left)
+        return [[self.value(sheet, r, c) for c in range(area.left, area.right + 1)]
+                for r in range(area.top, area.bottom + 1)]
+
+    def _cached(self, sheet: Sheet, row: int, col: int) -> object:
+        for cell in self.scan(sheet).formula_cells:
+            if (cell.row, cell.col) == (row, col):
+                return cell.cached
+        return KEEP
+
+    def formula_cells(self) -> Iterator[tuple[Sheet, FormulaCell]]:
+        for sheet in self.package.sheets:
+            for cell in self.scan(sheet).formula_cells:
+                yield sheet, cell
+
+    # -- checking and saving ----------------------------------------------------------------
+    def check(self, rel_tol: float = 1e-9, abs_tol: float = 1e-9) -> CheckReport:
+        """Recalculate and compare every formula cell with the value cached in the file."""
+        report = CheckReport(str(self.path), self.engine_name)
+        for sheet, cell in self.formula_cells():
+            report.formula_cells += 1
+            if cell.cached is None:
+                report.no_cached_value += 1
+                continue
+            computed = self.value(sheet, cell.row, cell.col)
+            report.compared += 1
+            if values_match(cell.cached, computed, rel_tol, abs_tol):
+                report.matched += 1
+            else:
+                ref = f"{_quote(sheet.name)}!{cell.name}"
+                report.differences.append(CellDifference(ref, cell.formula, cell.cached, computed))
+        return report
+
+    def save(self, path: str | os.PathLike | None = None, *, in_place: bool = False) -> RecalcReport:
+        """Write the workbook with fresh cached values (and the cells you ``set``).
+
+        Only the ``<v>`` elements and ``t`` attributes of formula cells (and the set cells)
+        change; every other part stays byte for byte. Cells the engine could not evaluate
+        keep their old cached value and are listed in the returned report.
+        """
+        if path is None and not in_place:
+            raise OutputError("say where to save: a path, or in_place=True")
+        dest = self.path if path is None else Path(path)
+        if not in_place and dest.exists() and dest.resolve() == self.path.resolve():
+            raise OutputError(f"{dest}: is the input workbook; use in_place=True (--in-place) to replace it")
+        if self._dirty:
+            self.recalc()
+        replaced, not_evaluated, count = {}, [], 0
+        for sheet in self.package.sheets:
+            xml = self.package.parts.get(sheet.part)
+            scan = self.scan(sheet)
+            inputs = {(r, c): v for (s, r, c), v in self._inputs.items() if s == sheet.name}
+            if xml is None or (not scan.formula_cells and not inputs):
+                continue
+
+            def fresh(row: int, col: int, sheet: Sheet = sheet) -> object:
+                value = self.value(sheet, row, col)
+                if isinstance(value, NotEvaluated):
+                    not_evaluated.append((f"{_quote(sheet.name)}!{cell_name(row, col)}", value.reason))
+                    return KEEP
+                return value
+
+            count += len(scan.formula_cells)
+            new_xml, missing = write_cached_values(xml, fresh, inputs)
+            if missing:
+                new_xml = insert_cells(new_xml, {k: inputs[k] for k in missing})
+            if new_xml != xml:
+                replaced[sheet.part] = new_xml
+        write_atomically(dest, self.package.to_bytes(replaced))
+        return RecalcReport(str(dest), self.engine_name, count, not_evaluated)
+
+
+def _quote(name: str) -> str:
+    from .xlsx.refs import quote_sheet
+
+    return quote_sheet(name)
+
+
+__all__ = ["open", "Workbook", "CheckReport", "RecalcReport", "parse_input", "ENGINES"]

@@ -1,0 +1,270 @@
+"""Reading a workbook package (an .xlsx/.xlsm zip) safely, and writing it back atomically.
+
+A package is kept as its raw parts; writing copies every part it was not asked to change byte
+for byte (same content, same compression method, same order and timestamps), so charts, images,
+VBA and everything else we do not understand survive untouched.
+"""
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import NotAWorkbook, OutputError, UnsafeWorkbook, WorkbookNotFound
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a package may claim before we refuse it (zip bombs, absurd part counts)."""
+
+    max_parts: int = 10_000
+    max_part_bytes: int = 512 * 1024 * 1024
+    max_total_bytes: int = 2 * 1024 * 1024 * 1024
+    max_ratio: float = 1000.0  # uncompressed / compressed, for parts above 1 MiB
+
+
+DEFAULT_LIMITS = Limits()
+
+# OOXML never needs a DTD: refusing any DOCTYPE stops entity expansion and external entities
+# (XXE) before any parser, ours or an engine's, sees the part.
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def parse_xml(data: bytes, part: str) -> etree._Element:
+    if _DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data):
+        raise UnsafeWorkbook(f"{part} declares a DTD (XML entities are refused for safety)")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise NotAWorkbook(f"{part} is not well-formed XML: {exc.msg}") from None
+
+
+@dataclass
+class Sheet:
+    name: str
+    part: str  # e.g. "xl/worksheets/sheet1.xml"
+    index: int
+    state: str = "visible"
+
+
+@dataclass
+class DefinedName:
+    name: str
+    formula: str
+    sheet_index: int | None  # localSheetId, None for workbook scope
+
+
+@dataclass
+class Package:
+    path: Path
+    infos: list[zipfile.ZipInfo]
+    parts: dict[str, bytes]
+    sheets: list[Sheet] = field(default_factory=list)
+    defined_names: list[DefinedName] = field(default_factory=list)
+    workbook_part: str = "xl/workbook.xml"
+
+    @property
+    def has_vba(self) -> bool:
+        return any(name.lower().endswith("vbaproject.bin") for name in self.parts)
+
+    def sheet(self, name: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.name.lower() == name.lower():
+                return sheet
+        from ..errors import BadReference
+
+        known = ", ".join(repr(s.name) for s in self.sheets)
+        raise BadReference(f"no sheet named {name!r} in {self.path.name} (sheets: {known})")
+
+    def to_bytes(self, replaced: dict[str, bytes] | None = None) -> bytes:
+        buffer = io.BytesIO()
+        write_parts(buffer, self.infos, self.parts, replaced or {})
+        return buffer.getvalue()
+
+
+def sniff(head: bytes) -> str:
+    """What kind of file starts with ``head``: 'zip', 'ole' (encrypted .xlsx or .xls), or 'other'."""
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    return "other"
+
+
+def read_package(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Package:
+    path = Path(path)
+    if not path.exists():
+        raise WorkbookNotFound(f"{path}: no such file")
+    if path.is_dir():
+        raise NotAWorkbook(f"{path}: is a directory, not a workbook")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbookNotFound(f"{path}: cannot be read ({exc.strerror})") from None
+    kind = sniff(data[:8])
+    if kind == "ole":
+        raise NotAWorkbook(
+            f"{path}: is an OLE container — a password-protected workbook or an old binary .xls; "
+            "xlroi reads .xlsx and .xlsm (save it unencrypted as .xlsx)"
+        )
+    if kind != "zip":
+        hint = " (it looks like text, e.g. a CSV)" if _looks_like_text(data[:2048]) else ""
+        raise NotAWorkbook(f"{path}: is not an .xlsx/.xlsm workbook{hint}; xlroi reads .xlsx and .xlsm")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise NotAWorkbook(f"{path}: is a damaged zip archive ({exc})") from None
+    _check_limits(path, infos, limits)
+    parts: dict[str, bytes] = {}
+    for info in infos:
+        try:
+            parts[info.filename] = _read_limited(archive, info, limits)
+        except zipfile.BadZipFile as exc:
+            raise NotAWorkbook(f"{path}: part {info.filename} is damaged ({exc})") from None
+        except (EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+            raise NotAWorkbook(f"{path}: part {info.filename} cannot be read ({exc})") from None
+    if "mimetype" in parts and b"opendocument" in parts["mimetype"]:
+        raise NotAWorkbook(f"{path}: is an OpenDocument spreadsheet (.ods); xlroi reads .xlsx and .xlsm")
+    package = Package(path=path, infos=infos, parts=parts)
+    _read_workbook_part(package)
+    return package
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return bool(head) and all(b in b"\t\r\n" or 32 <= b < 127 or b >= 128 for b in head)
+
+
+def _check_limits(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(infos) > limits.max_parts:
+        raise UnsafeWorkbook(f"{path}: has {len(infos)} parts, more than the limit of {limits.max_parts}")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_part_bytes:
+            raise UnsafeWorkbook(
+                f"{path}: part {info.filename} expands to {info.file_size:,} bytes, "
+                f"over the limit of {limits.max_part_bytes:,}"
+            )
+        if info.file_size > 1 << 20 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise UnsafeWorkbook(
+                f"{path}: part {info.filename} expands {info.file_size / max(info.compress_size, 1):,.0f}× "
+                f"(a zip bomb?); the limit is {limits.max_ratio:,.0f}×"
+            )
+    if total > limits.max_total_bytes:
+        raise UnsafeWorkbook(f"{path}: expands to {total:,} bytes, over the limit of {limits.max_total_bytes:,}")
+
+
+def _read_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+    # The sizes in the zip directory can lie: count what actually comes out.
+    chunks, size = [], 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+            if size > limits.max_part_bytes or size > info.file_size + 1:
+                raise UnsafeWorkbook(f"part {info.filename} expands beyond its declared or allowed size")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _rels_part(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def relationships(package: Package, part: str) -> dict[str, tuple[str, str, str]]:
+    """Id → (type, target part or URL, target mode) of ``part``'s relationships."""
+    rels_name = _rels_part(part)
+    if rels_name not in package.parts:
+        return {}
+    root = parse_xml(package.parts[rels_name], rels_name)
+    folder = posixpath.dirname(part)
+    result = {}
+    for rel in root.iter(f"{{{NS_PKG_REL}}}Relationship"):
+        target, mode = rel.get("Target", ""), rel.get("TargetMode", "Internal")
+        if mode != "External":
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        result[rel.get("Id", "")] = (rel.get("Type", ""), target, mode)
+    return result
+
+
+def _read_workbook_part(package: Package) -> None:
+    root_rels = relationships(package, "")
+    office = [t for (typ, t, _) in root_rels.values() if typ.endswith("/officeDocument")]
+    package.workbook_part = office[0] if office else "xl/workbook.xml"
+    if package.workbook_part not in package.parts:
+        raise NotAWorkbook(f"{package.path}: is a zip archive but has no workbook part ({package.workbook_part})")
+    root = parse_xml(package.parts[package.workbook_part], package.workbook_part)
+    rels = relationships(package, package.workbook_part)
+    for index, node in enumerate(root.iter(f"{{{NS_MAIN}}}sheet")):
+        rel = rels.get(node.get(f"{{{NS_REL}}}id", ""))
+        part = rel[1] if rel else ""
+        package.sheets.append(Sheet(node.get("name", f"Sheet{index + 1}"), part, index, node.get("state", "visible")))
+    for node in root.iter(f"{{{NS_MAIN}}}definedName"):
+        local = node.get("localSheetId")
+        package.defined_names.append(
+            DefinedName(node.get("name", ""), node.text or "", int(local) if local and local.isdigit() else None)
+        )
+
+
+def write_parts(target, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], replaced: dict[str, bytes]) -> None:
+    """Write a zip with every part in its original order, compression and timestamp."""
+    with zipfile.ZipFile(target, "w") as out:
+        for info in infos:
+            data = replaced.get(info.filename, parts[info.filename])
+            clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            clone.compress_type = info.compress_type
+            clone.external_attr = info.external_attr
+            clone.create_system = info.create_system
+            clone.comment = info.comment
+            clone.extra = info.extra
+            out.writestr(clone, data)
+
+
+def write_atomically(dest: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``dest`` via a temporary file in the same folder and a rename.
+
+    A crash or a full disk leaves any existing ``dest`` as it was and no partial file behind.
+    """
+    dest = Path(dest)
+    folder = dest.parent if str(dest.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{dest}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{dest}: cannot write in {folder} ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if dest.exists():
+            os.chmod(tmp, dest.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, dest)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OutputError(f"{dest}: cannot be written ({exc.strerror})") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
