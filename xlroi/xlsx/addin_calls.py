@@ -9,6 +9,7 @@ package in which they read ``ROI(...)``. The user's file is never changed.
 from __future__ import annotations
 
 import re
+from typing import Callable
 from html import escape, unescape
 
 from ..functions import FUNCTIONS
@@ -36,13 +37,10 @@ def plain_calls(formula: str) -> str:
     return "".join(pieces)
 
 
-def _rewrite_elements(xml: bytes, pattern: re.Pattern) -> bytes:
-    if not any(marker in xml for marker in _MARKERS):
-        return xml
-
+def _rewrite_elements(xml: bytes, pattern: re.Pattern, rewrite_formula: Callable[[str], str]) -> bytes:
     def rewrite(m: re.Match) -> bytes:
         text = unescape(m.group(2).decode("utf-8"))
-        new = plain_calls(text)
+        new = rewrite_formula(text)
         if new == text:
             return m.group(0)
         return m.group(1) + escape(new, quote=False).encode("utf-8") + m.group(3)
@@ -50,17 +48,22 @@ def _rewrite_elements(xml: bytes, pattern: re.Pattern) -> bytes:
     return pattern.sub(rewrite, xml)
 
 
+def rewrite_formula_parts(
+    package: Package, rewrite_formula: Callable[[str], str], quick_test: Callable[[bytes], bool] = lambda xml: True
+) -> dict[str, bytes]:
+    """The parts that change when every formula (cells and defined names) goes through
+    ``rewrite_formula``; ``quick_test`` skips parts that cannot need it. Often no part changes."""
+    changed = {}
+    targets = [(s.part, _F_TEXT) for s in package.sheets] + [(package.workbook_part, _DEFINED_NAME)]
+    for part, pattern in targets:
+        xml = package.parts.get(part)
+        if xml is not None and quick_test(xml):
+            new = _rewrite_elements(xml, pattern, rewrite_formula)
+            if new != xml:
+                changed[part] = new
+    return changed
+
+
 def plain_call_parts(package: Package) -> dict[str, bytes]:
     """The parts that change when add-in calls are written as plain calls (often none)."""
-    changed = {}
-    for sheet in package.sheets:
-        xml = package.parts.get(sheet.part)
-        if xml is not None:
-            new = _rewrite_elements(xml, _F_TEXT)
-            if new is not xml:
-                changed[sheet.part] = new
-    workbook = package.parts[package.workbook_part]
-    new = _rewrite_elements(workbook, _DEFINED_NAME)
-    if new is not workbook:
-        changed[package.workbook_part] = new
-    return changed
+    return rewrite_formula_parts(package, plain_calls, lambda xml: any(m in xml for m in _MARKERS))
