@@ -144,6 +144,7 @@ class Workbook:
         self.package: Package = read_package(self.path, limits)
         self.engine_name = engine
         self._scans: dict[str, SheetScan] = {}
+        self._formula_index: dict[str, dict[tuple[int, int], FormulaCell]] = {}
         self._inputs: dict[tuple[str, int, int], Scalar] = {}
         self._engine = self._load_engine(engine_class(engine))
         self._dirty = True
@@ -205,9 +206,8 @@ class Workbook:
         if isinstance(value, str) and len(value) > 32767:
             raise BadValue(f"{ref}: text longer than Excel's 32,767 characters")
         sheet = self.package.sheet(area.sheet)
-        formula_cells = {(c.row, c.col) for c in self.scan(sheet).formula_cells}
         for row, col in area.cells():
-            if (row, col) in formula_cells:
+            if self._formula_cell(sheet, row, col) is not None:
                 raise BadReference(f"{area.sheet}!{cell_name(row, col)} holds a formula; set input cells only")
         for row, col in area.cells():
             self._engine.set_value(sheet, row, col, value)
@@ -223,13 +223,24 @@ class Workbook:
         if self._dirty:
             self.recalc()
         value = self._engine.value(sheet, row, col)
-        if isinstance(value, NotEvaluated) and (row, col) not in {(c.row, c.col) for c in self.scan(sheet).formula_cells}:
-            return self._inputs.get((sheet.name, row, col))
-        if value is ExcelError.NAME:
-            cached = self._cached(sheet, row, col)
-            if cached is not KEEP and cached is not ExcelError.NAME:
-                return NotEvaluated("unknown function or name")
+        cell = self._formula_cell(sheet, row, col)
+        if cell is None:
+            if isinstance(value, NotEvaluated):
+                return self._inputs.get((sheet.name, row, col))
+            return value
+        if value is ExcelError.NAME and cell.cached is not ExcelError.NAME and cell.cached is not None:
+            return NotEvaluated("unknown function or name")
+        if value is None and cell.kind == "spill" and cell.cached is not None:
+            # Excel fills every cell of an array formula's range (#N/A past the result's
+            # edge); an empty cell there means the engine did not fill it.
+            return NotEvaluated("array formula result not filled by the engine")
         return value
+
+    def _formula_cell(self, sheet: Sheet, row: int, col: int) -> FormulaCell | None:
+        index = self._formula_index.get(sheet.name)
+        if index is None:
+            index = self._formula_index[sheet.name] = {(c.row, c.col): c for c in self.scan(sheet).formula_cells}
+        return index.get((row, col))
 
     def __getitem__(self, ref: str) -> EngineValue | list[list[EngineValue]]:
         area = self.area(ref)
@@ -240,12 +251,6 @@ class Workbook:
             return self.value(sheet, area.top, area.left)
         return [[self.value(sheet, r, c) for c in range(area.left, area.right + 1)]
                 for r in range(area.top, area.bottom + 1)]
-
-    def _cached(self, sheet: Sheet, row: int, col: int) -> object:
-        for cell in self.scan(sheet).formula_cells:
-            if (cell.row, cell.col) == (row, col):
-                return cell.cached
-        return KEEP
 
     def formula_cells(self) -> Iterator[tuple[Sheet, FormulaCell]]:
         for sheet in self.package.sheets:

@@ -37,7 +37,10 @@ class ExcelFunction:
     implementation: Callable[..., Value]
     formula: str
     broadcasts: bool
-    errors: tuple[tuple[str, str], ...]  # (condition, error) in the order they are checked
+    # (condition, result). Arguments coerce left to right and the first one that fails (an
+    # error, or text that is not a number) decides the result; the domain checks follow in the
+    # order listed.
+    errors: tuple[tuple[str, str], ...]
     examples: tuple[Example, ...]
 
     @property
@@ -72,7 +75,7 @@ def _parenthesize(text: str) -> str:
     return text if _SIMPLE_OPERAND.match(text) else f"({text})"
 
 
-_ERR_PROPAGATE = ("an argument is an error", "that error (the first, left to right)")
+_ERR_PROPAGATE = ("an argument is an error", "that error (the first failing argument, left to right, wins)")
 _ERR_TEXT = ("an argument is text that is not a number", "#VALUE!")
 
 FUNCTIONS: dict[str, ExcelFunction] = {

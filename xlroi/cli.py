@@ -1,0 +1,353 @@
+"""The ``xlroi`` command: a thin layer over the Python API (:mod:`xlroi.workbook`).
+
+Every problem with the input becomes one line on stderr and a documented exit status
+(``xlroi --help`` lists them); ``--debug`` shows the traceback instead.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import BadValue, XlroiError
+
+EXIT_CODES = """\b
+Exit status:
+  0  success
+  1  check: cells differ from the cached values (or were not evaluated)
+  2  bad usage or bad input
+  3  workbook not found        4  not an .xlsx/.xlsm workbook
+  5  unsafe workbook (limits)  6  unknown sheet, cell or name
+  7  a value that does not parse or fit
+  8  output cannot be written  9  engine cannot load the workbook
+ 70  internal error (rerun with --debug and report it)"""
+
+
+class XlroiGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except XlroiError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"xlroi: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            # the reader (e.g. `| head`) went away: not an error of ours
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("xlroi: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"xlroi: internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", err=True)
+            ctx.exit(70)
+
+
+@click.group(cls=XlroiGroup, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xlroi")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Measure the ROI of social-media marketing in Excel workbooks, with no Excel needed.
+
+    Recalculate any saved .xlsx/.xlsm (Excel's built-in functions and xlroi's ROI, HR_COST,
+    GOAL_VALUE, PRORATE), read results, check cached values in CI, and get the six-step
+    template.
+    """
+    ctx.obj = {"debug": debug}
+
+
+def _progress(total: int, label: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="step", leave=False, disable=not sys.stderr.isatty(), file=sys.stderr)
+
+
+@contextmanager
+def _phases(label: str, names: list[str]):
+    bar = _progress(len(names), label)
+
+    def step(name: str) -> None:
+        bar.set_postfix_str(name)
+        bar.update(1)
+
+    try:
+        yield step
+    finally:
+        bar.close()
+
+
+def _parse_sets(sets: tuple[str, ...]) -> list[tuple[str, object]]:
+    from .workbook import parse_input
+
+    parsed = []
+    for item in sets:
+        ref, sep, text = item.partition("=")
+        if not sep or not ref.strip():
+            raise BadValue(f"--set {item!r}: write REF=VALUE, e.g. --set \"'Step 2 Costs'!C14=20000\"")
+        parsed.append((ref.strip(), parse_input(text)))
+    return parsed
+
+
+def _open(book: str, engine: str, sets: tuple[str, ...] = ()):
+    from .workbook import open as open_workbook
+
+    changes = _parse_sets(sets)  # parse before the (slow) load: a typo fails fast
+    workbook = open_workbook(book, engine=engine)
+    for ref, value in changes:
+        workbook.set(ref, value)
+    return workbook
+
+
+ENGINE_OPTION = click.option(
+    "--engine", type=click.Choice(["fast", "formulas"]), default="fast", show_default=True,
+    help="fast: IronCalc (Rust). formulas: the Python reference engine (slow, exact library code).",
+)
+SET_OPTION = click.option("--set", "sets", multiple=True, metavar="REF=VALUE",
+                          help='Change an input first: a number (1,200 / 50%), TRUE/FALSE, #N/A, or "text" in double quotes. Repeatable.')
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+
+
+def _format(value: object) -> str:
+    from .engines.base import NotEvaluated
+
+    if isinstance(value, NotEvaluated):
+        return f"<{value}>"
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write the recalculated workbook.")
+@click.option("--in-place", is_flag=True, help="Replace BOOK itself (atomically).")
+@ENGINE_OPTION
+@SET_OPTION
+@JSON_OPTION
+@click.option("--strict", is_flag=True, help="Exit 1 if any cell could not be evaluated.")
+def recalc(book: str, output: str | None, in_place: bool, engine: str, sets: tuple[str, ...], as_json: bool, strict: bool) -> None:
+    """Recalculate every formula of BOOK and write the results as cached values.
+
+    Only the cached values of formula cells (and cells given with --set) change; charts,
+    images, styles, VBA and everything else stay byte for byte. BOOK is never modified
+    unless --in-place is given.
+
+    Example: xlroi recalc campaign.xlsx -o campaign-recalculated.xlsx
+    """
+    if bool(output) == in_place:
+        raise BadValue("give either -o OUTPUT or --in-place")
+    with _phases("recalc", ["read", "evaluate", "write"]) as step:
+        workbook = _open(book, engine, sets)
+        step("read")
+        workbook.recalc()
+        step("evaluate")
+        report = workbook.save(output, in_place=in_place)
+        step("write")
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(f"{report.path}: {report.formula_cells} formula cells recalculated with the {engine} engine", err=True)
+        for ref, reason in report.not_evaluated:
+            click.echo(f"  not evaluated (cached value kept): {ref}: {reason}", err=True)
+    if strict and report.not_evaluated:
+        sys.exit(1)
+
+
+@main.command("eval")
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("refs", nargs=-1, required=True)
+@ENGINE_OPTION
+@SET_OPTION
+@JSON_OPTION
+def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], as_json: bool) -> None:
+    """Print the values of REFS after recalculation (a what-if: nothing is written).
+
+    REFS are Excel references or defined names: 'Step 5 ROI'!C12, Sheet1!A1:B3, OverallROI.
+
+    Example: xlroi eval template.xlsx OverallROI --set "'Step 2 Costs'!C14=20000"
+    """
+    from .workbook import to_json_value
+
+    workbook = _open(book, engine, sets)
+    results = {ref: workbook[ref] for ref in refs}
+    if as_json:
+        click.echo(json.dumps({ref: to_json_value(v) for ref, v in results.items()}, indent=2))
+        return
+    for ref, value in results.items():
+        if isinstance(value, list):
+            click.echo(f"{ref}:")
+            for row in value:
+                click.echo("\t" + "\t".join(_format(v) for v in row))
+        else:
+            click.echo(f"{ref}\t{_format(value)}")
+
+
+@main.command()
+@click.argument("books", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@ENGINE_OPTION
+@JSON_OPTION
+@click.option("--max-rows", default=50, show_default=True, help="Differing cells to list per workbook.")
+def check(books: tuple[str, ...], engine: str, as_json: bool, max_rows: int) -> None:
+    """Recalculate BOOKS and compare every formula cell with the value saved in the file.
+
+    Exits 1 and lists the cells when any differ (or could not be evaluated): use it in CI to
+    prove a workbook's saved numbers are what its formulas give.
+
+    Example: xlroi check workbook_templates/*.xlsx
+    """
+    from .workbook import open as open_workbook
+
+    reports = []
+    bar = _progress(len(books), "check")
+    try:
+        for book in books:
+            reports.append(open_workbook(book, engine=engine).check())
+            bar.update(1)
+    finally:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in reports], indent=2))
+    else:
+        for report in reports:
+            verdict = "OK" if report.ok else "DIFFERS"
+            click.echo(f"{verdict}  {report.path}: {report.matched}/{report.compared} formula cells match "
+                       f"({report.engine} engine; {report.not_evaluated} not evaluated, {report.no_cached_value} without a cached value)")
+            for d in report.differences[:max_rows]:
+                click.echo(f"  {d.ref}\t{d.status}\tcached={_format(d.cached)}\tcomputed={_format(d.computed)}\t={d.formula or ''}")
+            if len(report.differences) > max_rows:
+                click.echo(f"  … and {len(report.differences) - max_rows} more (--max-rows, or --json for all)")
+    if not all(r.ok for r in reports):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@JSON_OPTION
+@click.option("--max-rows", default=50, show_default=True, help="Disagreeing cells to list.")
+def compare(book: str, as_json: bool, max_rows: int) -> None:
+    """Recalculate BOOK with both engines; list the cells where they disagree and which one
+    matches the value Excel saved.
+
+    Example: xlroi compare campaign.xlsx
+    """
+    from .differential import compare_engines
+
+    result = compare_engines(book)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    click.echo(f"{book}: {result.formula_cells} formula cells; engines agree on {result.agree}; "
+               f"disagree on {len(result.disagreements)}")
+    for name, count in result.matches_excel.items():
+        click.echo(f"  {name}: matches Excel's cached value on {count}/{result.compared} cells")
+    for d in result.disagreements[:max_rows]:
+        click.echo(f"  {d.ref}\tfast={_format(d.fast)}\tformulas={_format(d.formulas)}\texcel={_format(d.cached)}\t→ {d.verdict}")
+
+
+@main.command()
+@JSON_OPTION
+def functions(as_json: bool) -> None:
+    """List xlroi's Excel functions with their arguments, errors and examples."""
+    from .functions import FUNCTIONS
+
+    if as_json:
+        click.echo(json.dumps([
+            {"name": f.name, "signature": f.signature, "summary": f.summary,
+             "arguments": [{"name": a.name, "description": a.description} for a in f.arguments],
+             "errors": [{"when": w, "result": r} for w, r in f.errors],
+             "examples": [{"call": e.call, "result": e.result, "source": e.source} for e in f.examples],
+             "broadcasts": f.broadcasts}
+            for f in FUNCTIONS.values()], indent=2))
+        return
+    for f in FUNCTIONS.values():
+        click.echo(click.style(f.signature, bold=True))
+        click.echo(f"  {f.summary}")
+        for a in f.arguments:
+            click.echo(f"    {a.name:22s}{a.description}")
+        click.echo("  Errors:")
+        for when, result in f.errors:
+            click.echo(f"    if {when}: {result}")
+        for e in f.examples:
+            click.echo(f"  Example: ={e.call} → {e.result:g}   ({e.source})")
+        click.echo()
+
+
+@main.command()
+@click.argument("path", required=False, default="xlroi-template.xlsx", type=click.Path(dir_okay=False))
+@click.option("--blank", is_flag=True, help="Without the method's example data.")
+@click.option("--portable", is_flag=True, help="Plain formulas only: works without the add-in (LibreOffice, Google Sheets).")
+def template(path: str, blank: bool, portable: bool) -> None:
+    """Write a copy of the six-step ROI template to PATH.
+
+    Example: xlroi template my-roi.xlsx --blank
+    """
+    from .template import write_template
+
+    write_template(Path(path), blank=blank, portable=portable)
+    click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write the portable copy.")
+def portable(book: str, output: str) -> None:
+    """Write a copy of BOOK with every ROI/HR_COST/GOAL_VALUE/PRORATE call replaced by the
+    equivalent plain formula, so it works in any spreadsheet without the add-in.
+
+    Example: xlroi portable campaign.xlsx -o campaign-portable.xlsx
+    """
+    from .portable import make_portable
+
+    make_portable(Path(book), Path(output))
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.group()
+def addin() -> None:
+    """Install the functions in Excel (Windows desktop, via xlwings) or print the VBA wrapper."""
+
+
+@addin.command("install")
+def addin_install() -> None:
+    """Install the xlwings add-in and register xlroi's functions (Windows desktop Excel)."""
+    from .addin import install
+
+    install()
+
+
+@addin.command("uninstall")
+def addin_uninstall() -> None:
+    """Remove what `xlroi addin install` set up."""
+    from .addin import uninstall
+
+    uninstall()
+
+
+@addin.command("vba")
+def addin_vba() -> None:
+    """Print the generated VBA wrapper module (for importing by hand)."""
+    from .addin import generate_vba
+
+    # bytes, so Windows does not double the module's CRLF line ends
+    sys.stdout.buffer.write(generate_vba().encode("utf-8"))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
