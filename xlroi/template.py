@@ -518,7 +518,7 @@ def _start(b: _Builder) -> None:
         ("Channels add up to the total investment", f"{_q('costs')}!G{R_CHECK}"),
         ("Manual allocation shares add up to 100%", f"{_q('costs')}!G{R_MANUAL_CHECK}"),
         ("Return by channel adds up to the total return", f"{_q('values')}!H{VC_CHECK}"),
-        ("Agency invoices: ad spend counted once", f"IF(COUNTIF({_q('costs')}!H{G_FIRST}:H{G_LAST},\"?*\")=0,\"OK\","
+        ("Agency invoices: ad spend counted once", f"IF(COUNTIF({_q('costs')}!F{G_FIRST}:F{G_LAST},\">0\")=0,\"OK\","
                                                     f"\"OK: ad spend inside agency invoices deducted (see step 2e)\")"),
     )
     for i, (text, formula) in enumerate(checks):
