@@ -681,7 +681,7 @@ def _costs(b: _Builder) -> None:
     b.input(k, f"B{R_RULE}", "Ad spend", "rule", always=True)
     b.label(k, f"C{R_RULE}", "Ad spend or Leads: in proportion; Equal; Manual %: type the shares below (they must add up to 100%)", "note")
     b.name("AllocationRule", k, f"B{R_RULE}")
-    b.label(k, f"A{R_SHARED}", "Shared costs (tools + people + materials + agencies without a channel)")
+    b.label(k, f"A{R_SHARED}", "Shared costs to allocate (2a + 2c + 2d + shared 2e)")
     b.formula(k, f"B{R_SHARED}", f"ToolsCost+PeopleCost+MaterialsCost+AgencyCost-SUM(C{R_FIRST}:C{R_LAST})", MONEY)
     b.name("SharedCosts", k, f"B{R_SHARED}")
     b.headers(k, R_HEAD, 1, ["Channel", "Ad spend (2b)", "Agency for the channel (2e)", "Manual share",

@@ -7,6 +7,7 @@ formula: about 0.7 s per name at 50,000 rows). The user's file never gets these 
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -50,6 +51,17 @@ def with_lambda_names(workbook_xml: bytes) -> bytes:
     return workbook_xml[: end.end()] + block + workbook_xml[end.end():]
 
 
+_ABSOLUTE_TARGET = re.compile(rb'Target="/([^"]+)"')
+
+
+def with_relative_targets(rels_xml: bytes, folder: str) -> bytes:
+    """IronCalc joins an absolute relationship target (``/xl/comments/comment1.xml``, as openpyxl
+    writes them) to the sheet's folder and then cannot find the part; make them relative."""
+    return _ABSOLUTE_TARGET.sub(
+        lambda m: b'Target="%s"' % posixpath.relpath(m.group(1).decode(), folder or ".").encode(), rels_xml
+    )
+
+
 class IronCalcEngine(Engine):
     name = "fast"
 
@@ -74,6 +86,10 @@ class IronCalcEngine(Engine):
         parts = super().prepare_parts(package)
         workbook = parts.get(package.workbook_part, package.parts[package.workbook_part])
         parts[package.workbook_part] = with_lambda_names(workbook)
+        for name, data in package.parts.items():
+            if name.endswith(".rels") and b'Target="/' in data:
+                folder = posixpath.dirname(posixpath.dirname(name))  # xl/worksheets/_rels → xl/worksheets
+                parts[name] = with_relative_targets(parts.get(name, data), folder)
         return parts
 
     def set_value(self, sheet: Sheet, row: int, col: int, value: Scalar) -> None:

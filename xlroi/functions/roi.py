@@ -6,6 +6,10 @@ rules as a plain Excel formula over the argument names. It becomes the ``LAMBDA`
 engine (IronCalc) evaluates and the plain formula the portable rewrite writes into workbooks;
 ``tests/test_lambda_agreement.py`` proves the two forms agree on generated inputs.
 
+The formula forms coerce with ``--x`` (IronCalc coerces "1,200" or "50%" inside a range only
+that way) and compare through ``SIGN`` (IronCalc's ``=`` and ``<`` treat numbers within about
+1e-16 of each other as equal; ``SIGN`` is exact, like Python).
+
 Order of the checks (the same in every form): argument errors and uncoercible text, left to
 right → that error; then ``#NUM!`` for a value outside its domain; then ``#DIV/0!``; then
 the remaining ``#NUM!`` checks (``used`` above ``total``).
@@ -35,9 +39,9 @@ ROI.__doc__ = """Return on investment as a ratio: (return − investment) / inve
     Example (the method's Step 5): ROI(180000, 65000) = 1.769… (176.9 %).
     """
 ROI_FORMULA = (
-    "IF(ISERROR(return_+0),return_+0,IF(ISERROR(investment+0),investment+0,"
-    "IF(investment+0<0,#NUM!,IF(investment+0=0,#DIV/0!,"
-    "((return_+0)-(investment+0))/(investment+0)))))"
+    "IF(ISERROR(--return_),--return_,IF(ISERROR(--investment),--investment,"
+    "IF(SIGN(--investment)<0,#NUM!,IF(SIGN(--investment)=0,#DIV/0!,"
+    "((--return_)-(--investment))/(--investment)))))"
 )
 
 
@@ -65,10 +69,10 @@ def HR_COST(hourly_rates: Value, hours: Value) -> float | ExcelError:
 
 HR_COST_FORMULA = (
     "IF(OR(ROWS(hourly_rates)<>ROWS(hours),COLUMNS(hourly_rates)<>COLUMNS(hours)),#VALUE!,"
-    "IF(ISERROR(SUMPRODUCT(hourly_rates+0)),SUMPRODUCT(hourly_rates+0),"
-    "IF(ISERROR(SUMPRODUCT(hours+0)),SUMPRODUCT(hours+0),"
-    "IF(SUMPRODUCT((hourly_rates+0<0)+(hours+0<0))>0,#NUM!,"
-    "SUMPRODUCT((hourly_rates+0)*(hours+0))))))"
+    "IF(ISERROR(SUMPRODUCT(--hourly_rates)),SUMPRODUCT(--hourly_rates),"
+    "IF(ISERROR(SUMPRODUCT(--hours)),SUMPRODUCT(--hours),"
+    "IF(SUMPRODUCT((SIGN(--hourly_rates)<0)+(SIGN(--hours)<0))>0,#NUM!,"
+    "SUMPRODUCT((--hourly_rates)*(--hours))))))"
 )
 
 
@@ -88,10 +92,10 @@ GOAL_VALUE.__doc__ = """Value of a goal: actions × conversion rate × value per
     GOAL_VALUE(1, 75%, 300) = 225.
     """
 GOAL_VALUE_FORMULA = (
-    "IF(ISERROR(actions+0),actions+0,IF(ISERROR(conversion_rate+0),conversion_rate+0,"
-    "IF(ISERROR(value_per_conversion+0),value_per_conversion+0,"
-    "IF((actions+0<0)+(conversion_rate+0<0)+(conversion_rate+0>1),#NUM!,"
-    "(actions+0)*(conversion_rate+0)*(value_per_conversion+0)))))"
+    "IF(ISERROR(--actions),--actions,IF(ISERROR(--conversion_rate),--conversion_rate,"
+    "IF(ISERROR(--value_per_conversion),--value_per_conversion,"
+    "IF((SIGN(--actions)<0)+(SIGN(--conversion_rate)<0)+(SIGN((--conversion_rate)-1)>0),#NUM!,"
+    "(--actions)*(--conversion_rate)*(--value_per_conversion)))))"
 )
 
 
@@ -115,7 +119,7 @@ PRORATE.__doc__ = """The share of a shared cost: amount × used / total.
     Examples: PRORATE(1200, 25%, 1) = 300; PRORATE(60000, 3, 12) = 15000.
     """
 PRORATE_FORMULA = (
-    "IF(ISERROR(amount+0),amount+0,IF(ISERROR(used+0),used+0,IF(ISERROR(total+0),total+0,"
-    "IF((used+0<0)+(total+0<0),#NUM!,IF(total+0=0,#DIV/0!,IF(used+0>total+0,#NUM!,"
-    "(amount+0)*(used+0)/(total+0)))))))"
+    "IF(ISERROR(--amount),--amount,IF(ISERROR(--used),--used,IF(ISERROR(--total),--total,"
+    "IF((SIGN(--used)<0)+(SIGN(--total)<0),#NUM!,IF(SIGN(--total)=0,#DIV/0!,"
+    "IF(SIGN((--used)-(--total))>0,#NUM!,(--amount)*(--used)/(--total)))))))"
 )

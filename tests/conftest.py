@@ -1,0 +1,44 @@
+"""Shared fixtures: workbooks built by the tests, the corpus of Excel-saved workbooks."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "excel"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.glob("*.xlsx"))
+
+
+@pytest.fixture
+def workbook_with_formulas(tmp_path: Path) -> Path:
+    """A small campaign workbook using the four functions and built-ins."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Step 5 ROI"
+    ws["A1"], ws["B1"] = "Return", 180000
+    ws["A2"], ws["B2"] = "Investment", 65000
+    ws["A3"], ws["B3"] = "ROI", "=ROI(B1,B2)"
+    ws["C1"], ws["C2"], ws["D1"], ws["D2"] = 50, 40, 10, 20
+    ws["B4"] = "=HR_COST(C1:C2,D1:D2)"
+    ws["B5"] = "=GOAL_VALUE(12000,1/10,150)"
+    ws["B6"] = "=PRORATE(60000,3,12)"
+    ws["B7"] = "=SUM(C1:D2)"
+    ws["B8"] = "=B2/0"
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb.defined_names["OverallROI"] = DefinedName("OverallROI", attr_text="'Step 5 ROI'!$B$3")
+    path = tmp_path / "campaign.xlsx"
+    wb.save(path)
+    return path

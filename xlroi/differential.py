@@ -1,0 +1,80 @@
+"""Two engines, one answer: recalculate a workbook with both and say where they disagree.
+
+For every formula cell the fast engine (IronCalc + LAMBDA) and the reference engine
+(``formulas`` + the Python functions) are compared with each other and with the value saved
+in the file (Excel's own, for workbooks Excel saved).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .engines.base import EngineValue, NotEvaluated
+from .functions.coercion import Scalar
+from .workbook import Workbook, to_json_value, values_match
+from .xlsx.refs import quote_sheet
+
+
+@dataclass
+class Disagreement:
+    ref: str
+    formula: str | None
+    cached: Scalar
+    fast: EngineValue
+    formulas: EngineValue
+
+    @property
+    def verdict(self) -> str:
+        fast_ok = self.cached is not None and values_match(self.cached, self.fast)
+        ref_ok = self.cached is not None and values_match(self.cached, self.formulas)
+        if fast_ok and not ref_ok:
+            return "fast matches Excel"
+        if ref_ok and not fast_ok:
+            return "formulas matches Excel"
+        if self.cached is None:
+            return "no cached value to decide"
+        return "neither matches Excel"
+
+
+@dataclass
+class EngineComparison:
+    path: str
+    formula_cells: int = 0
+    compared: int = 0  # cells with a cached value
+    agree: int = 0
+    matches_excel: dict[str, int] = field(default_factory=lambda: {"fast": 0, "formulas": 0})
+    not_evaluated: dict[str, int] = field(default_factory=lambda: {"fast": 0, "formulas": 0})
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path, "formula_cells": self.formula_cells, "compared": self.compared,
+            "agree": self.agree, "matches_excel": self.matches_excel, "not_evaluated": self.not_evaluated,
+            "disagreements": [
+                {"ref": d.ref, "formula": d.formula, "cached": to_json_value(d.cached),
+                 "fast": to_json_value(d.fast), "formulas": to_json_value(d.formulas), "verdict": d.verdict}
+                for d in self.disagreements
+            ],
+        }
+
+
+def compare_engines(path: str | os.PathLike) -> EngineComparison:
+    books = {name: Workbook(path, engine=name) for name in ("fast", "formulas")}
+    result = EngineComparison(str(path))
+    fast = books["fast"]
+    for sheet, cell in fast.formula_cells():
+        result.formula_cells += 1
+        values = {name: book.value(sheet, cell.row, cell.col) for name, book in books.items()}
+        for name, value in values.items():
+            if isinstance(value, NotEvaluated):
+                result.not_evaluated[name] += 1
+            if cell.cached is not None and values_match(cell.cached, value):
+                result.matches_excel[name] += 1
+        if cell.cached is not None:
+            result.compared += 1
+        if values_match(values["formulas"], values["fast"]) or (values["fast"] is None and values["formulas"] is None):
+            result.agree += 1
+        else:
+            ref = f"{quote_sheet(sheet.name)}!{cell.name}"
+            result.disagreements.append(Disagreement(ref, cell.formula, cell.cached, values["fast"], values["formulas"]))
+    return result
