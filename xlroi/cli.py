@@ -263,7 +263,10 @@ def compare(book: str, as_json: bool, max_rows: int) -> None:
 @main.command()
 @JSON_OPTION
 def functions(as_json: bool) -> None:
-    """List xlroi's Excel functions with their arguments, errors and examples."""
+    """List xlroi's Excel functions with their arguments, errors and examples.
+
+    Example: xlroi functions --json
+    """
     from .functions import FUNCTIONS
 
     if as_json:

@@ -19,6 +19,7 @@ from ..xlsx.package import Package, Sheet
 from .base import Engine, EngineValue, error_or_not_evaluated
 
 _DEFINED_NAMES_END = re.compile(rb"</(\w+:)?definedNames>")
+_EMPTY_DEFINED_NAMES = re.compile(rb"<(\w+:)?definedNames\s*/>")
 _SHEETS_END = re.compile(rb"</(\w+:)?sheets>")
 _DEFINED_NAME = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>", re.S)
 
@@ -39,16 +40,25 @@ def with_lambda_names(workbook_xml: bytes) -> bytes:
         return workbook_xml
     end = _DEFINED_NAMES_END.search(workbook_xml)
     if end:
-        prefix = end.group(1) or b""
-        names = names.replace(b"<definedName", b"<" + prefix + b"definedName").replace(b"</definedName", b"</" + prefix + b"definedName")
-        return workbook_xml[: end.start()] + names + workbook_xml[end.start():]
+        return workbook_xml[: end.start()] + _prefixed(names, end.group(1)) + workbook_xml[end.start():]
+    empty = _EMPTY_DEFINED_NAMES.search(workbook_xml)
+    if empty:
+        prefix = empty.group(1) or b""
+        block = b"<%sdefinedNames>%s</%sdefinedNames>" % (prefix, _prefixed(names, prefix), prefix)
+        return workbook_xml[: empty.start()] + block + workbook_xml[empty.end():]
     end = _SHEETS_END.search(workbook_xml)
     if not end:
         raise NotAWorkbook("workbook.xml has no list of sheets")
     prefix = end.group(1) or b""
-    names = names.replace(b"<definedName", b"<" + prefix + b"definedName").replace(b"</definedName", b"</" + prefix + b"definedName")
-    block = b"<%sdefinedNames>%s</%sdefinedNames>" % (prefix, names, prefix)
+    block = b"<%sdefinedNames>%s</%sdefinedNames>" % (prefix, _prefixed(names, prefix), prefix)
     return workbook_xml[: end.end()] + block + workbook_xml[end.end():]
+
+
+def _prefixed(names: bytes, prefix: bytes | None) -> bytes:
+    """The names written with the namespace prefix the workbook part uses (``x:`` in some tools)."""
+    if not prefix:
+        return names
+    return names.replace(b"<definedName", b"<" + prefix + b"definedName").replace(b"</definedName", b"</" + prefix + b"definedName")
 
 
 _ABSOLUTE_TARGET = re.compile(rb'Target="/([^"]+)"')
