@@ -194,8 +194,9 @@ def make_portable(src: str | os.PathLike, dest: str | os.PathLike, engine: str =
     GOAL_VALUE and PRORATE (in cells and defined names) is a plain formula, so it calculates in
     any spreadsheet application without the xlroi add-in.
 
-    Everything else in the file stays byte for byte (charts, styles, VBA); the changed formulas'
-    cached values are recalculated with xlroi's ``engine`` ("fast" or "formulas").
+    Everything else in the file stays byte for byte (charts, styles, VBA); every formula cell's
+    cached value is recalculated by xlroi's ``engine`` ("fast" or "formulas") from the original
+    formulas, which the plain ones equal cell for cell.
 
     Example: ``make_portable("campaign.xlsx", "campaign-portable.xlsx")``.
 
@@ -225,11 +226,18 @@ def make_portable(src: str | os.PathLike, dest: str | os.PathLike, engine: str =
 
     needle = re.compile(rb"(" + b"|".join(n.encode() for n in FUNCTIONS) + rb")\s*\(", re.IGNORECASE)
     replaced = rewrite_formula_parts(package, rewrite, lambda xml: needle.search(xml) is not None)
-    write_atomically(dest_path, package.to_bytes(replaced))
     report = PortableReport(str(src_path), str(dest_path), sum(counts.values()), changed_formulas, counts)
-    if replaced:
-        recalc = _workbook.open(dest_path, engine=engine).save(dest_path, in_place=True)
-        report.not_evaluated = recalc.not_evaluated
+    if not replaced:
+        write_atomically(dest_path, package.to_bytes())
+        return report
+    # The cached values come from the engine evaluating the ORIGINAL formulas (the functions as
+    # LAMBDA names or Python): the plain forms are equivalent cell for cell, and IronCalc
+    # evaluates some plain forms differently from Excel (a scalar function over a range inside
+    # SUMPRODUCT is implicitly intersected), which would cache wrong values.
+    book = _workbook.open(src_path, engine=engine)
+    book.package.parts.update(replaced)
+    recalc = book.save(dest_path)
+    report.not_evaluated = recalc.not_evaluated
     return report
 
 
