@@ -100,12 +100,22 @@ def test_prorate_agrees(cases):
 
 shapes = st.tuples(st.integers(1, 4), st.integers(1, 3))
 
+# IronCalc's "<" takes numbers within 2.2e-16 of 0 for 0 and HR_COST's formula must compare
+# ranges with "<" (see xlroi/functions/roi.py): a documented deviation, so HR_COST's numbers
+# stay outside that sliver here.
+hr_numbers = numbers.filter(lambda x: x == 0 or abs(x) > 1e-12)
+hr_cell_values = st.one_of(
+    hr_numbers, hr_numbers, hr_numbers,
+    st.none(), st.booleans(),
+    st.sampled_from(NUMERIC_TEXT), st.sampled_from(OTHER_TEXT), st.sampled_from(ERRORS),
+)
+
 
 @st.composite
 def hr_cost_cases(draw):
     rate_shape = draw(shapes)
     hour_shape = rate_shape if draw(st.integers(0, 4)) else draw(shapes)  # mostly the same shape
-    grid = lambda shape: [[draw(cell_values) for _ in range(shape[1])] for _ in range(shape[0])]  # noqa: E731
+    grid = lambda shape: [[draw(hr_cell_values) for _ in range(shape[1])] for _ in range(shape[0])]  # noqa: E731
     return grid(rate_shape), grid(hour_shape)
 
 

@@ -58,8 +58,9 @@ class EngineComparison:
         }
 
 
-def compare_engines(path: str | os.PathLike) -> EngineComparison:
-    books = {name: Workbook(path, engine=name) for name in ("fast", "formulas")}
+def compare_engines(path: str | os.PathLike, books: dict[str, Workbook] | None = None) -> EngineComparison:
+    """Compare the engines on ``path`` (``books`` reuses workbooks already opened with each)."""
+    books = books or {name: Workbook(path, engine=name) for name in ("fast", "formulas")}
     result = EngineComparison(str(path))
     fast = books["fast"]
     for sheet, cell in fast.formula_cells():

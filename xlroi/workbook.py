@@ -154,7 +154,7 @@ class Workbook:
         replaced = cls.prepare_parts(self.package)
         with tempfile.TemporaryDirectory(prefix="xlroi-") as folder:
             prepared = Path(folder) / (self.path.stem + ".xlsx")
-            prepared.write_bytes(self.package.to_bytes(replaced) if replaced else self.package.to_bytes())
+            prepared.write_bytes(self.package.to_bytes(replaced, compress=False))
             return cls(self.package, prepared)
 
     def scan(self, sheet: Sheet) -> SheetScan:
@@ -305,7 +305,7 @@ class Workbook:
                 return value
 
             count += len(scan.formula_cells)
-            new_xml, missing = write_cached_values(xml, fresh, inputs)
+            new_xml, missing = write_cached_values(xml, scan, fresh, inputs)
             if missing:
                 new_xml = insert_cells(new_xml, {k: inputs[k] for k in missing})
             if new_xml != xml:

@@ -7,8 +7,10 @@ engine (IronCalc) evaluates and the plain formula the portable rewrite writes in
 ``tests/test_lambda_agreement.py`` proves the two forms agree on generated inputs.
 
 The formula forms coerce with ``--x`` (IronCalc coerces "1,200" or "50%" inside a range only
-that way) and compare through ``SIGN`` (IronCalc's ``=`` and ``<`` treat numbers within about
-1e-16 of each other as equal; ``SIGN`` is exact, like Python).
+that way) and compare scalars through ``SIGN`` (IronCalc's ``=`` and ``<`` treat numbers within 2.2e-16 of
+each other as equal; ``SIGN`` is exact, like Python). ``HR_COST`` compares its ranges with
+``<`` because IronCalc applies implicit intersection to ``SIGN(range)`` in a formula loaded from a
+file; so the fast engine takes a rate or hour count between -2.2e-16 and 0 for 0.
 
 Order of the checks (the same in every form): argument errors and uncoercible text, left to
 right → that error; then ``#NUM!`` for a value outside its domain; then ``#DIV/0!``; then
@@ -71,7 +73,7 @@ HR_COST_FORMULA = (
     "IF(OR(ROWS(hourly_rates)<>ROWS(hours),COLUMNS(hourly_rates)<>COLUMNS(hours)),#VALUE!,"
     "IF(ISERROR(SUMPRODUCT(--hourly_rates)),SUMPRODUCT(--hourly_rates),"
     "IF(ISERROR(SUMPRODUCT(--hours)),SUMPRODUCT(--hours),"
-    "IF(SUMPRODUCT((SIGN(--hourly_rates)<0)+(SIGN(--hours)<0))>0,#NUM!,"
+    "IF(SUMPRODUCT((--hourly_rates<0)+(--hours<0))>0,#NUM!,"
     "SUMPRODUCT((--hourly_rates)*(--hours))))))"
 )
 

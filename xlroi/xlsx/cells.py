@@ -37,23 +37,43 @@ def attributes(raw: bytes) -> dict[str, str]:
     return {k.decode(): unescape(v[1:-1].decode("utf-8")) for k, v in _ATTR.findall(raw)}
 
 
-@dataclass
 class FormulaCell:
-    row: int
-    col: int
-    formula: str | None  # None for a shared-formula child or a cell inside an array result
-    cached: Scalar
-    kind: str = "normal"  # normal | shared | array | spill (a cell an array formula fills)
+    """A cell a formula computes: its position, formula text and the value cached in the file.
+
+    Text and cached value are decoded on first use: a 50,000-row log has 250,000 of these and a
+    recalculation needs neither.
+    """
+
+    __slots__ = ("row", "col", "kind", "span", "_formula", "_t", "_v", "_decoded")
+
+    def __init__(self, row: int, col: int, formula: bytes | None, t: bytes | None, v: bytes | None,
+                 kind: str = "normal", span: tuple[int, int] = (0, 0)):
+        self.row, self.col, self.kind, self.span = row, col, kind, span
+        self._formula, self._t, self._v, self._decoded = formula, t, v, None
+
+    @property
+    def formula(self) -> str | None:
+        """The formula text (None for a shared-formula child or a cell an array formula fills)."""
+        return unescape(self._formula.decode("utf-8")) if self._formula else None
+
+    @property
+    def cached(self) -> Scalar:
+        if self._decoded is None:
+            text = unescape(self._v.decode("utf-8")) if self._v is not None else None
+            self._decoded = (decode_cached(self._t.decode() if self._t else None, text),)
+        return self._decoded[0]
 
     @property
     def name(self) -> str:
         return cell_name(self.row, self.col)
 
+    def __repr__(self) -> str:
+        return f"FormulaCell({self.name}, {self.formula!r}, cached={self.cached!r}, kind={self.kind!r})"
+
 
 @dataclass
 class SheetScan:
     formula_cells: list[FormulaCell] = field(default_factory=list)
-    value_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
 def decode_cached(t: str | None, text: str | None) -> Scalar:
@@ -77,8 +97,18 @@ def encode_number(number: float) -> str:
     return repr(number)
 
 
+_F_START = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_C_START = re.compile(rb"<(?P<p>\w+:)?c\b")
+_R_ATTR = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]{1,3})(\d+)["\']')
+_T_VALUE = re.compile(rb'\st\s*=\s*["\']([^"\']*)["\']')
+
+
 def _walk(xml: bytes) -> Iterator[tuple[re.Match, int, int]]:
-    """Every ``<c>`` element of the sheet data with its (row, column), in document order."""
+    """Every ``<c>`` element of the sheet data with its (row, column), in document order.
+
+    The slow, complete walk: used only when a formula cell has no ``r`` attribute or an
+    array formula's range has to be found.
+    """
     data = _SHEET_DATA.search(xml)
     if not data or data.group(1) is None:
         return
@@ -98,63 +128,154 @@ def _walk(xml: bytes) -> Iterator[tuple[re.Match, int, int]]:
         yield m, row, col
 
 
-def scan_sheet(xml: bytes) -> SheetScan:
+def _formula_elements(xml: bytes) -> Iterator[tuple[re.Match, int, int]] | None:
+    """The ``<c>`` elements that hold an ``<f>``, found from each ``<f``; None if one lacks ``r``."""
+    found = []
+    position = 0
+    while True:
+        f = _F_START.search(xml, position)
+        if f is None:
+            return found
+        start = xml.rfind(b"<", 0, f.start())
+        while start >= 0 and not _C_START.match(xml, start):
+            start = xml.rfind(b"<", 0, start)
+        if start < 0:
+            return None
+        m = _ROW_OR_CELL.match(xml, start)
+        if m is None or m.group("row"):
+            return None
+        r = _R_ATTR.search(m.group("attrs"))
+        if r is None:
+            return None
+        found.append((m, int(r.group(2)), column_number(r.group(1).decode())))
+        position = m.end()
+
+
+# The layout every writer we know uses for a formula cell: <c …><f …>…</f><v>…</v></c>. One
+# regex pass over the part finds all of them at C speed; anything else takes the general path.
+_FAST_FORMULA_CELL = re.compile(
+    rb"<(?P<p>\w+:)?c\s+r=\"(?P<col>[A-Z]{1,3})(?P<row>\d+)\"(?P<attrs>[^>]*)>\s*"
+    rb"(?P<f><(?:\w+:)?f(?P<fattrs>\s[^>]*)?(?:/>|>(?P<ftext>[^<]*)</(?:\w+:)?f>))\s*"
+    rb"(?:<(?:\w+:)?v(?:\s[^>]*)?(?:/>|>(?P<v>[^<]*)</(?:\w+:)?v>))?\s*"
+    rb"</(?:\w+:)?c>"
+)
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _fast_scan(xml: bytes) -> SheetScan | None:
+    """The scan by the one-regex path, or None when some formula cell is laid out otherwise."""
     scan = SheetScan()
+    append = scan.formula_cells.append
+    columns = _COLUMNS
+    t_value = _T_VALUE
+    for m in _FAST_FORMULA_CELL.finditer(xml):
+        _, letters, row, attrs, _, fattrs, ftext, v = m.groups()
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = column_number(letters.decode())
+        kind = "normal"
+        if fattrs and b"t=" in fattrs:
+            kind = attributes(fattrs).get("t", "normal")
+            if kind == "array":
+                return None  # array formulas own more cells: the general path finds them
+            if kind != "shared":
+                kind = "normal"
+        t = t_value.search(attrs).group(1) if b"t=" in attrs else None
+        append(FormulaCell(int(row), col, ftext, t, v, kind, m.span()))
+    if len(scan.formula_cells) != len(_F_START.findall(xml)):
+        return None
+    return scan
+
+
+def scan_sheet(xml: bytes) -> SheetScan:
+    fast = _fast_scan(xml)
+    if fast is not None:
+        return fast
+    scan = SheetScan()
+    elements = _formula_elements(xml)
+    if elements is None:  # a formula cell without r="A1": count cells the slow way
+        elements = [(m, row, col) for m, row, col in _walk(xml) if m.group("body") and _F_START.search(m.group("body"))]
     arrays: list[tuple[int, int, int, int]] = []
-    for m, row, col in _walk(xml):
-        attrs = attributes(m.group("attrs"))
+    for m, row, col in elements:
         body = m.group("body") or b""
         f = _F.search(body)
         v = _V.search(body)
-        cached = decode_cached(attrs.get("t"), unescape(v.group("text").decode("utf-8")) if v and v.group("text") is not None else None)
-        if f:
-            f_attrs = attributes(f.group("attrs"))
-            text = unescape(f.group("text").decode("utf-8")) if f.group("text") else None
-            kind = f_attrs.get("t", "normal")
-            if kind == "array" and "ref" in f_attrs:
-                try:
-                    area = parse_area(f_attrs["ref"], "")
-                    arrays.append((area.top, area.left, area.bottom, area.right))
-                except BadReference:
-                    pass
-            if kind not in ("shared", "array"):
-                kind = "normal"
-            scan.formula_cells.append(FormulaCell(row, col, text, cached, kind))
-        elif any(t <= row <= b and l <= col <= r for t, l, b, r in arrays):
-            scan.formula_cells.append(FormulaCell(row, col, None, cached, "spill"))
-        elif v is not None or _IS.search(body):
-            scan.value_cells.add((row, col))
+        t = _T_VALUE.search(m.group("attrs"))
+        f_attrs = attributes(f.group("attrs")) if f.group("attrs").strip() else {}
+        kind = f_attrs.get("t", "normal")
+        if kind == "array" and "ref" in f_attrs:
+            try:
+                area = parse_area(f_attrs["ref"], "")
+                arrays.append((area.top, area.left, area.bottom, area.right))
+            except BadReference:
+                pass
+        if kind not in ("shared", "array"):
+            kind = "normal"
+        scan.formula_cells.append(FormulaCell(
+            row, col, f.group("text"), t.group(1) if t else None, v.group("text") if v is not None else None, kind, m.span()))
+    if any((b - t) or (r - l) for t, l, b, r in arrays):
+        _add_spill_cells(xml, scan, arrays)
     return scan
+
+
+def _add_spill_cells(xml: bytes, scan: SheetScan, arrays: list[tuple[int, int, int, int]]) -> None:
+    """The cells an array formula fills (they hold a value but no formula) belong to it too."""
+    anchors = {(c.row, c.col) for c in scan.formula_cells}
+    for m, row, col in _walk(xml):
+        if (row, col) in anchors or not any(t <= row <= b and l <= col <= r for t, l, b, r in arrays):
+            continue
+        body = m.group("body") or b""
+        v = _V.search(body)
+        t = _T_VALUE.search(m.group("attrs"))
+        scan.formula_cells.append(FormulaCell(
+            row, col, None, t.group(1) if t else None, v.group("text") if v is not None else None, "spill", m.span()))
+    scan.formula_cells.sort(key=lambda c: c.span)
 
 
 ValueFor = Callable[[int, int], object]
 
 
-def write_cached_values(xml: bytes, formula_value: ValueFor, inputs: dict[tuple[int, int], Scalar] | None = None) -> tuple[bytes, set[tuple[int, int]]]:
-    """Rewrite the cached values of formula cells (and the values of ``inputs``).
+def write_cached_values(
+    xml: bytes, scan: SheetScan, formula_value: ValueFor, inputs: dict[tuple[int, int], Scalar] | None = None
+) -> tuple[bytes, set[tuple[int, int]]]:
+    """Rewrite the cached values of ``scan``'s formula cells (and the values of ``inputs``).
 
     ``formula_value(row, col)`` gives a formula cell's new value, or :data:`KEEP`. Returns the
     new XML and the input cells that were not found in the part (the caller adds them).
     """
-    inputs = dict(inputs or {})
-    owned: set[tuple[int, int]] = {(c.row, c.col) for c in scan_sheet(xml).formula_cells}
-    pieces: list[bytes] = []
-    last = 0
-    for m, row, col in _walk(xml):
-        key = (row, col)
-        if key in owned:
-            value = formula_value(row, col)
-            if value is KEEP:
-                continue
-            replacement = _formula_cell(m, value)
-        elif key in inputs:
-            replacement = _value_cell(m, inputs.pop(key))
+    edits: list[tuple[int, int, bytes]] = []
+    for cell in scan.formula_cells:
+        value = formula_value(cell.row, cell.col)
+        if value is not KEEP:
+            start, end = cell.span
+            m = _FAST_FORMULA_CELL.match(xml, start, end) if cell.kind != "spill" else None
+            edits.append((start, end, _fast_formula_cell(m, value) if m else _formula_cell(_ROW_OR_CELL.match(xml, start), value)))
+    missing = set()
+    for (row, col), value in (inputs or {}).items():
+        m = _find_cell(xml, row, col)
+        if m is None:
+            missing.add((row, col))
         else:
-            continue
-        pieces += [xml[last:m.start()], replacement]
-        last = m.end()
+            edits.append((m.start(), m.end(), _value_cell(m, value)))
+    edits.sort()
+    pieces, last = [], 0
+    for start, end, replacement in edits:
+        pieces += [xml[last:start], replacement]
+        last = end
     pieces.append(xml[last:])
-    return b"".join(pieces), set(inputs)
+    return b"".join(pieces), missing
+
+
+def _find_cell(xml: bytes, row: int, col: int) -> re.Match | None:
+    ref = cell_name(row, col).encode()
+    for candidate in re.finditer(rb'<(?:\w+:)?c\b[^>]*?\sr\s*=\s*["\']' + ref + rb'["\']', xml):
+        m = _ROW_OR_CELL.match(xml, candidate.start())
+        if m is not None and not m.group("row"):
+            return m
+    for m, r, c in _walk(xml):  # cells written without r="…"
+        if (r, c) == (row, col) and not _R_ATTR.search(m.group("attrs")):
+            return m
+    return None
 
 
 def _value_xml(prefix: bytes, value: Scalar, formula: bool) -> tuple[bytes | None, bytes]:
@@ -191,6 +312,17 @@ def _formula_cell(m: re.Match, value: Scalar) -> bytes:
     f_xml = f.group(0) if f else b""
     rest = _IS.sub(b"", _V.sub(b"", body.replace(f_xml, b"", 1) if f_xml else body))
     return _start_tag(prefix, m.group("attrs"), t) + f_xml + v + rest + b"</%sc>" % prefix
+
+
+def _fast_formula_cell(m: re.Match, value: Scalar) -> bytes:
+    prefix = m.group("p") or b""
+    t, v = _value_xml(prefix, value, formula=True)
+    start_tag = m.string[m.start(): m.start("attrs")] + m.group("attrs")  # '<c r="B3" s="1"'
+    if b"t=" in start_tag:
+        start_tag = _T_ATTR.sub(b"", start_tag)
+    if t:
+        return b'%s t="%s">%s%s</%sc>' % (start_tag, t, m.group("f"), v, prefix)
+    return b"%s>%s%s</%sc>" % (start_tag, m.group("f"), v, prefix)
 
 
 def _value_cell(m: re.Match, value: Scalar) -> bytes:

@@ -88,9 +88,11 @@ class Package:
         known = ", ".join(repr(s.name) for s in self.sheets)
         raise BadReference(f"no sheet named {name!r} in {self.path.name} (sheets: {known})")
 
-    def to_bytes(self, replaced: dict[str, bytes] | None = None) -> bytes:
+    def to_bytes(self, replaced: dict[str, bytes] | None = None, compress: bool = True) -> bytes:
+        """The package as a zip; ``compress=False`` stores every part (for an engine's
+        throw-away copy, where deflating would only cost time)."""
         buffer = io.BytesIO()
-        write_parts(buffer, self.infos, self.parts, replaced or {})
+        write_parts(buffer, self.infos, self.parts, replaced or {}, compress)
         return buffer.getvalue()
 
 
@@ -219,13 +221,13 @@ def _read_workbook_part(package: Package) -> None:
         )
 
 
-def write_parts(target, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], replaced: dict[str, bytes]) -> None:
+def write_parts(target, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], replaced: dict[str, bytes], compress: bool = True) -> None:
     """Write a zip with every part in its original order, compression and timestamp."""
     with zipfile.ZipFile(target, "w") as out:
         for info in infos:
             data = replaced.get(info.filename, parts[info.filename])
             clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            clone.compress_type = info.compress_type
+            clone.compress_type = info.compress_type if compress else zipfile.ZIP_STORED
             clone.external_attr = info.external_attr
             clone.create_system = info.create_system
             clone.comment = info.comment

@@ -1,0 +1,67 @@
+"""The campaign-log workload W(n): n rows of social-media activity, each costed and valued with
+the four functions, and a summary sheet of SUMIFS per channel with ROI.
+
+``build(path, n, portable=False)`` writes it with openpyxl (no cached values, like a workbook
+fresh from a generator). ``portable=True`` writes the same workbook with every call of the four
+functions replaced by its plain-formula equivalent from the registry (for LibreOffice).
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from xlroi.functions import FUNCTIONS  # noqa: E402
+
+CHANNELS = ["LinkedIn", "Instagram", "Facebook", "X", "YouTube"]
+HEADER = ["Channel", "Hourly rate", "Hours", "Tool cost", "Share used", "Share total", "Ad spend",
+          "Actions", "Conversion rate", "Value per conversion",
+          "HR cost", "Tool share", "Goal value", "Total cost", "ROI"]
+
+
+def _portable(formula: str) -> str:
+    """Replace the (non-nested, simple-argument) calls the workload uses by plain formulas."""
+    def replace(m: re.Match) -> str:
+        return "(" + FUNCTIONS[m.group(1)].inline_formula(m.group(2).split(",")) + ")"
+
+    return re.sub(r"\b(ROI|HR_COST|GOAL_VALUE|PRORATE)\(([^()]*)\)", replace, formula)
+
+
+def row_formulas(r: int) -> list[str]:
+    return [
+        f"=HR_COST(B{r},C{r})",
+        f"=PRORATE(D{r},E{r},F{r})",
+        f"=GOAL_VALUE(H{r},I{r},J{r})",
+        f"=SUM(K{r}:L{r})+G{r}",
+        f"=ROI(M{r},N{r})",
+    ]
+
+
+def build(path: Path, n: int, portable: bool = False) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    log = wb.create_sheet("Log")
+    log.append(HEADER)
+    convert = _portable if portable else (lambda f: f)
+    for i in range(n):
+        r = i + 2
+        inputs = [CHANNELS[i % 5], 40 + i % 30, 1 + i % 12, 1200 + 10 * (i % 7), 0.25, 1,
+                  100 + 3 * (i % 50), 200 + i % 400, 0.02 + (i % 10) / 100, 150]
+        log.append(inputs + [convert(f) for f in row_formulas(r)])
+    summary = wb.create_sheet("Summary")
+    summary.append(["Channel", "Cost", "Value", "ROI"])
+    last = n + 1
+    for k, channel in enumerate(CHANNELS, start=2):
+        summary.append([channel, f"=SUMIFS(Log!$N$2:$N${last},Log!$A$2:$A${last},A{k})",
+                        f"=SUMIFS(Log!$M$2:$M${last},Log!$A$2:$A${last},A{k})", convert(f"=ROI(C{k},B{k})")])
+    summary.append(["Total", "=SUM(B2:B6)", "=SUM(C2:C6)", convert("=ROI(C7,B7)")])
+    wb.save(path)
+    return path
+
+
+if __name__ == "__main__":
+    build(Path(sys.argv[1]), int(sys.argv[2]), portable=len(sys.argv) > 3 and sys.argv[3] == "--portable")
