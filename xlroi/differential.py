@@ -79,3 +79,59 @@ def compare_engines(path: str | os.PathLike, books: dict[str, Workbook] | None =
             ref = f"{quote_sheet(sheet.name)}!{cell.name}"
             result.disagreements.append(Disagreement(ref, cell.formula, cell.cached, values["fast"], values["formulas"]))
     return result
+
+
+@dataclass
+class TimedCheck:
+    """``xlroi check --json`` run in a separate process with a time limit."""
+
+    path: str
+    engine: str
+    seconds: float
+    timed_out: bool
+    report: dict | None  # CheckReport.as_dict(), None when timed out or failed
+    error: str | None = None
+
+
+def check_with_time_limit(path: str | os.PathLike, engine: str, timeout: float) -> TimedCheck:
+    """Check ``path`` with ``engine`` in a child process, giving up after ``timeout`` seconds.
+
+    The reference engine can take minutes on whole-column ranges; a corpus run must still end.
+    """
+    import json
+    import subprocess
+    import sys
+    import time
+
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "xlroi", "check", str(path), "--engine", engine, "--json"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return TimedCheck(str(path), engine, time.perf_counter() - start, True, None)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        return TimedCheck(str(path), engine, seconds, False, None, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}")
+    return TimedCheck(str(path), engine, seconds, False, json.loads(done.stdout)[0])
+
+
+def disagreements_from_checks(fast: dict, formulas: dict) -> list[dict]:
+    """Cells where the two engines' values differ, from two ``check`` reports of one workbook.
+
+    A cell missing from one report's differences matched Excel's cached value there.
+    """
+    fast_cells = {d["ref"]: d for d in fast["differences"]}
+    ref_cells = {d["ref"]: d for d in formulas["differences"]}
+    result = []
+    for ref in sorted(set(fast_cells) | set(ref_cells)):
+        f, r = fast_cells.get(ref), ref_cells.get(ref)
+        cached = (f or r)["cached"]
+        fast_value = f["computed"] if f else cached
+        ref_value = r["computed"] if r else cached
+        if fast_value == ref_value:
+            continue
+        verdict = ("formulas matches Excel" if f and not r else "fast matches Excel" if r and not f
+                   else "neither matches Excel")
+        result.append({"ref": ref, "formula": (f or r)["formula"], "cached": cached,
+                       "fast": fast_value, "formulas": ref_value, "verdict": verdict})
+    return result
