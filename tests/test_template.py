@@ -131,9 +131,6 @@ def test_example_reproduces_the_methods_numbers(example_book, ref, expected, why
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", list(TEMPLATE_FILES), ids=[n.removesuffix(".xlsx") for n in TEMPLATE_FILES])
 def test_cached_values_are_what_the_engine_computes(name, engine):
-    if engine == "fast" and TEMPLATE_FILES[name][1]:
-        pytest.xfail("IronCalc intersects SIGN(--range) inside SUMPRODUCT implicitly (the plain HR_COST form): "
-                     "the portable copy is checked with the formulas engine and LibreOffice instead")
     report = xlroi.open(TEMPLATES / name, engine=engine).check()
     assert report.formula_cells > 500
     assert report.no_cached_value == 0

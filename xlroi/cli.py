@@ -95,7 +95,7 @@ def _parse_sets(sets: tuple[str, ...]) -> list[tuple[str, object]]:
     for item in sets:
         ref, sep, text = item.partition("=")
         if not sep or not ref.strip():
-            raise BadValue(f"--set {item!r}: write REF=VALUE, e.g. --set \"'Step 2 Costs'!C14=20000\"")
+            raise BadValue(f"--set {item!r}: write REF=VALUE, e.g. --set \"'Step 2 Costs'!D17=20000\"")
         parsed.append((ref.strip(), parse_input(text)))
     return parsed
 
@@ -180,7 +180,7 @@ def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], 
 
     REFS are Excel references or defined names: 'Step 5 ROI'!C12, Sheet1!A1:B3, OverallROI.
 
-    Example: xlroi eval template.xlsx OverallROI --set "'Step 2 Costs'!C14=20000"
+    Example: xlroi eval template.xlsx OverallROI --set "'Step 2 Costs'!D17=20000"
     """
     from .workbook import to_json_value
 

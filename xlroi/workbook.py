@@ -2,7 +2,7 @@
 
     >>> import xlroi
     >>> book = xlroi.open("campaign.xlsx")            # the fast engine (IronCalc)
-    >>> book.set("'Step 2 Costs'!C14", 20000)          # more ad spend
+    >>> book.set("'Step 2 Costs'!D17", 20000)          # more ad spend
     >>> book["OverallROI"]                             # recalculates when needed
     1.23...
     >>> book.save("campaign-what-if.xlsx")             # only cached values change

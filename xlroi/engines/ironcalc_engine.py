@@ -61,6 +61,9 @@ def _prefixed(names: bytes, prefix: bytes | None) -> bytes:
     return names.replace(b"<definedName", b"<" + prefix + b"definedName").replace(b"</definedName", b"</" + prefix + b"definedName")
 
 
+# openpyxl writes a styled empty cell as <c r="B10" s="5" t="n"></c>; IronCalc reads that as
+# the number 0 (so B10="" is FALSE). Without the t it is the empty cell Excel sees.
+_EMPTY_NUMBER_CELL = re.compile(rb'(<(?:\w+:)?c\b[^>]*?)\s+t="n"((?:></(?:\w+:)?c>)|/>)')
 _ABSOLUTE_TARGET = re.compile(rb'Target="/([^"]+)"')
 
 
@@ -96,6 +99,10 @@ class IronCalcEngine(Engine):
         parts = super().prepare_parts(package)
         workbook = parts.get(package.workbook_part, package.parts[package.workbook_part])
         parts[package.workbook_part] = with_lambda_names(workbook)
+        for sheet in package.sheets:
+            xml = parts.get(sheet.part, package.parts.get(sheet.part))
+            if xml is not None and (b't="n"></c>' in xml or b't="n"/>' in xml):
+                parts[sheet.part] = _EMPTY_NUMBER_CELL.sub(rb"\1\2", xml)
         for name, data in package.parts.items():
             if name.endswith(".rels") and b'Target="/' in data:
                 folder = posixpath.dirname(posixpath.dirname(name))  # xl/worksheets/_rels → xl/worksheets
