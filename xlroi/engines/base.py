@@ -26,8 +26,8 @@ EngineValue = Scalar | NotEvaluated
 ENGINE_ONLY_ERRORS = {
     "#N/IMPL!": "function not implemented by the engine",
     "#N/IMPL": "function not implemented by the engine",
-    "#CIRC!": "circular reference",
-    "#ERROR!": "formula could not be parsed by the engine",
+    "#CIRC!": "circular reference (this cell is on a cycle or depends on one)",
+    "#ERROR!": "formula could not be parsed by the engine (this one, or one it depends on)",
 }
 
 

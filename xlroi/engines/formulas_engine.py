@@ -77,6 +77,33 @@ def register_functions() -> None:
         table[spec.name] = _adapter(spec.implementation)
 
 
+MAX_UNPARSEABLE = 20  # distinct unparseable formulas taken out before giving up
+_F_TEXT = re.compile(rb"(<(?:\w+:)?f\b[^>]*>)[^<]*(</(?:\w+:)?f>)")
+_UNPARSEABLE = b"XLROI.UNPARSEABLE.FORMULA()"
+CIRCULAR = "circular reference (this cell is on a cycle or depends on one; iterative calculation is not done)"
+
+
+def _unparseable_formula(exc: Exception) -> str | None:
+    """The formula text (without ``=``) a ``formulas`` parse error names, if it is one."""
+    from formulas.errors import FormulaError
+
+    if isinstance(exc, FormulaError) and len(exc.args) >= 2 and isinstance(exc.args[-1], str):
+        text = exc.args[-1]
+        return text[1:] if text.startswith("=") else text
+    return None
+
+
+def _is_circular(result: Any) -> bool:
+    """Whether ``formulas`` answered a cell with its circular-reference marker."""
+    import numpy as np
+    from formulas.excel import XlCircular
+
+    value = getattr(result, "value", result)
+    if isinstance(value, np.ndarray):
+        value = value.flat[0] if value.size else None
+    return isinstance(value, XlCircular)
+
+
 class FormulasEngine(Engine):
     name = "formulas"
 
@@ -90,14 +117,68 @@ class FormulasEngine(Engine):
         register_functions()
         # formulas logs every unresolved external link while loading; xlroi reports per cell
         logging.getLogger("formulas").setLevel(logging.CRITICAL)
-        try:
-            self.model = formulas.ExcelModel().loads(str(prepared)).finish(circular=True)
-        except Exception as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise EngineUnavailable(f"{package.path.name}: the formulas engine cannot load this workbook ({reason[:200]})") from None
+        # A formula ``formulas`` cannot parse fails the whole load: take it out of the engine's
+        # copy (it and its dependents are then reported per cell) and load again.
+        self.refused: dict[tuple[str, int, int], str] = dict(getattr(package, "_formulas_refused", {}))
+        for _attempt in range(MAX_UNPARSEABLE + 1):
+            try:
+                self.model = formulas.ExcelModel().loads(str(prepared)).finish(circular=True)
+                break
+            except RecursionError:
+                raise EngineUnavailable(f"{package.path.name}: the formulas engine cannot load this workbook "
+                                        "(formulas nested too deeply for it); try --engine fast") from None
+            except Exception as exc:
+                bad = _unparseable_formula(exc)
+                if bad is None or _attempt == MAX_UNPARSEABLE or not self._take_out(prepared, bad):
+                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                    raise EngineUnavailable(f"{package.path.name}: the formulas engine cannot load this workbook ({reason[:200]})") from None
         self.book = prepared.name
         self.inputs: dict[str, Scalar] = {}
         self.values: dict[tuple[str, int, int], Any] = {}
+
+    @classmethod
+    def prepare_parts(cls, package: Package) -> dict[str, bytes]:
+        """Formulas over Excel's 8,192 characters never reach ``formulas`` (a crafted one nested
+        100,000 deep makes it recurse until the memory runs out)."""
+        from .ironcalc_engine import _LONG_FORMULA, refuse_long_formulas
+
+        parts = super().prepare_parts(package)
+        refused: dict[tuple[str, int, int], str] = {}
+        for sheet in package.sheets:
+            xml = parts.get(sheet.part, package.parts.get(sheet.part))
+            if xml is not None and _LONG_FORMULA.search(xml):
+                parts[sheet.part] = refuse_long_formulas(xml, sheet, refused, _UNPARSEABLE)
+        package._formulas_refused = {(s.upper(), r, c): why for (s, r, c), why in refused.items()}  # type: ignore[attr-defined]
+        return parts
+
+    def _take_out(self, prepared: Path, formula: str) -> bool:
+        """Replace every cell whose formula is ``formula`` in the engine's copy by a call to an
+        unknown function (its dependents become #NAME?, reported as not evaluated)."""
+        import zipfile
+
+        from ..xlsx.cells import scan_sheet
+        from ..xlsx.package import write_parts
+
+        with zipfile.ZipFile(prepared) as archive:
+            infos = archive.infolist()
+            parts = {info.filename: archive.read(info) for info in infos}
+        replaced = {}
+        for sheet in self.package.sheets:
+            xml = parts.get(sheet.part)
+            if xml is None:
+                continue
+            cells = [c for c in scan_sheet(xml).formula_cells if c.formula == formula]
+            for cell in sorted(cells, key=lambda c: c.span, reverse=True):
+                self.refused[(sheet.name.upper(), cell.row, cell.col)] = "formula could not be parsed by the formulas engine"
+                start, end = cell.span
+                xml = xml[:start] + _F_TEXT.sub(rb"\1" + _UNPARSEABLE + rb"\2", xml[start:end], count=1) + xml[end:]
+            if cells:
+                replaced[sheet.part] = xml
+        if not replaced:
+            return False
+        with open(prepared, "wb") as handle:
+            write_parts(handle, infos, parts, replaced, compress=False)
+        return True
 
     def _key(self, sheet: Sheet, row: int, col: int) -> str:
         from ..xlsx.refs import cell_name
@@ -117,9 +198,14 @@ class FormulasEngine(Engine):
         self.values = values
 
     def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
-        result = self.values.get((sheet.name.upper(), row, col))
+        key = (sheet.name.upper(), row, col)
+        if key in self.refused:
+            return NotEvaluated(self.refused[key])
+        result = self.values.get(key)
         if result is None:
             return None
+        if _is_circular(result):
+            return NotEvaluated(CIRCULAR)
         value = _from_formulas(result)
         if isinstance(value, list):
             value = value[0][0] if value and value[0] else None

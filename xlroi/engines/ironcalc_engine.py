@@ -7,8 +7,12 @@ formula: about 0.7 s per name at 50,000 rows). The user's file never gets these 
 """
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -16,7 +20,83 @@ from ..errors import EngineUnavailable, ExcelError, NotAWorkbook
 from ..functions import FUNCTIONS
 from ..functions.coercion import Scalar
 from ..xlsx.package import Package, Sheet
-from .base import Engine, EngineValue, error_or_not_evaluated
+from .base import Engine, EngineValue, NotEvaluated, error_or_not_evaluated
+
+# Excel's own limit on a formula's length: files Excel writes never exceed it, and a longer one
+# is a crafted file. IronCalc parses and evaluates recursively; such a formula ("((((…" a
+# hundred thousand deep) would overflow the stack and kill the process, so it never reaches it.
+MAX_FORMULA_CHARS = 8192
+# IronCalc runs on a thread with this much stack (address space reserved, not memory used):
+# Excel-sized formulas nest at most ~4,000 levels, which needs more than a main thread's 8 MiB.
+ENGINE_STACK_BYTES = 256 * 1024 * 1024
+
+# A stylesheet for packages that have none (it is optional; IronCalc refuses to load without one).
+MINIMAL_STYLES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    b'<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+
+_LONG_FORMULA = re.compile(rb"(<(?:\w+:)?f\b[^>]*?>)([^<]{%d,})(</(?:\w+:)?f>)" % MAX_FORMULA_CHARS)
+_LONG_NAME = re.compile(rb"<((?:\w+:)?)definedName\b[^>]*>[^<]{%d,}</(?:\w+:)?definedName>" % MAX_FORMULA_CHARS)
+_ITERATE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\biterate\s*=\s*[\"'](?:1|true)[\"']")
+# What an over-long formula becomes in the engine's copy: a formula IronCalc cannot parse.
+_REFUSED = b"#XLROI_REFUSED("
+
+
+def run_with_big_stack(function, *args):
+    """``function(*args)`` on a thread with ENGINE_STACK_BYTES of stack; its exception re-raised here."""
+    result: list = []
+
+    def target() -> None:
+        try:
+            result.append((True, function(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            result.append((False, exc))
+
+    with _STACK_LOCK:
+        previous = threading.stack_size(ENGINE_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=target, name="xlroi-ironcalc", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    thread.join()
+    ok, value = result[0]
+    if not ok:
+        raise value
+    return value
+
+
+_STACK_LOCK = threading.Lock()
+
+
+@contextmanager
+def stdout_to_stderr():
+    """IronCalc prints notes ("Unexpected type (empty) in Sheet1!A2") on the process's standard
+    output, which would corrupt ``--json``; send file descriptor 1 to standard error meanwhile."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no real stdout (e.g. pythonw): nothing to guard
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 _DEFINED_NAMES_END = re.compile(rb"</(\w+:)?definedNames>")
 _EMPTY_DEFINED_NAMES = re.compile(rb"<(\w+:)?definedNames\s*/>")
@@ -85,24 +165,35 @@ class IronCalcEngine(Engine):
         except ImportError as exc:  # pragma: no cover - ironcalc is a dependency
             raise EngineUnavailable(f"the fast engine needs the ironcalc package ({exc})") from None
         try:
-            self.model = ironcalc.load_from_xlsx(str(prepared), "en", "UTC", "en")
+            with stdout_to_stderr():
+                self.model = run_with_big_stack(ironcalc.load_from_xlsx, str(prepared), "en", "UTC", "en")
+            self._index = {p["name"]: i for i, p in enumerate(self.model.get_worksheets_properties())}
         except BaseException as exc:  # IronCalc raises WorkbookError, or panics (PanicException)
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise EngineUnavailable(f"{package.path.name}: the fast engine cannot load this workbook ({reason}); try --engine formulas") from None
+            raise EngineUnavailable(f"{package.path.name}: the fast engine cannot load this workbook ({_reason(exc)}); try --engine formulas") from None
         self._error_type = ironcalc.CellType.ErrorValue
-        self._index = {p["name"]: i for i, p in enumerate(self.model.get_worksheets_properties())}
+        workbook = package.parts.get(package.workbook_part, b"")
+        self.iterate = bool(_ITERATE.search(workbook))
+        self.refused: dict[tuple[str, int, int], str] = getattr(package, "_ironcalc_refused", {})
 
     @classmethod
     def prepare_parts(cls, package: Package) -> dict[str, bytes]:
         parts = super().prepare_parts(package)
         workbook = parts.get(package.workbook_part, package.parts[package.workbook_part])
+        if _LONG_NAME.search(workbook):  # a defined name no Excel could write: dropped from the copy
+            workbook = _LONG_NAME.sub(b"", workbook)
         parts[package.workbook_part] = with_lambda_names(workbook)
+        if "xl/styles.xml" not in package.parts:
+            parts["xl/styles.xml"] = MINIMAL_STYLES
+        refused: dict[tuple[str, int, int], str] = {}
         for sheet in package.sheets:
             xml = parts.get(sheet.part, package.parts.get(sheet.part))
             if xml is not None and (b't="n"></c>' in xml or b't="n"/>' in xml):
-                parts[sheet.part] = _EMPTY_NUMBER_CELL.sub(rb"\1\2", xml)
+                parts[sheet.part] = xml = _EMPTY_NUMBER_CELL.sub(rb"\1\2", xml)
+            if xml is not None and _LONG_FORMULA.search(xml):
+                parts[sheet.part] = refuse_long_formulas(xml, sheet, refused)
+        package._ironcalc_refused = refused  # type: ignore[attr-defined]  # read back by __init__
         for name, data in package.parts.items():
             if name.endswith(".rels") and b'Target="/' in data:
                 folder = posixpath.dirname(posixpath.dirname(name))  # xl/worksheets/_rels → xl/worksheets
@@ -123,12 +214,43 @@ class IronCalcEngine(Engine):
             self.model.update_cell_with_text(index, row, col, str(value))
 
     def recalc(self) -> None:
-        self.model.evaluate()
+        try:
+            with stdout_to_stderr():
+                run_with_big_stack(self.model.evaluate)
+        except BaseException as exc:  # a panic inside IronCalc (PanicException)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise EngineUnavailable(f"{self.package.path.name}: the fast engine failed while calculating ({_reason(exc)}); try --engine formulas") from None
 
     def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
+        if self.refused and (sheet.name, row, col) in self.refused:
+            return NotEvaluated(self.refused[(sheet.name, row, col)])
         index = self._index[sheet.name]
         value = self.model.get_cell_value(index, row, col)
         if isinstance(value, str) and value.startswith("#"):
             if self.model.get_cell_type(index, row, col) == self._error_type:
-                return error_or_not_evaluated(value)
+                result = error_or_not_evaluated(value)
+                if self.iterate and isinstance(result, NotEvaluated) and result.reason.startswith("circular reference"):
+                    return NotEvaluated("circular reference (the workbook turns on iterative calculation, "
+                                        "which xlroi's engines do not do)")
+                return result
         return value
+
+
+def refuse_long_formulas(xml: bytes, sheet: Sheet, refused: dict[tuple[str, int, int], str], marker: bytes = _REFUSED) -> bytes:
+    """The sheet with every formula over MAX_FORMULA_CHARS replaced by one IronCalc cannot parse
+    (so it and the cells depending on it are reported, not evaluated); ``refused`` gets their cells."""
+    from html import unescape
+
+    from ..xlsx.cells import scan_sheet
+
+    for cell in scan_sheet(xml).formula_cells:
+        text = cell.formula
+        if text is not None and len(text) > MAX_FORMULA_CHARS:
+            refused[(sheet.name, cell.row, cell.col)] = (
+                f"formula of {len(text):,} characters, over Excel's limit of {MAX_FORMULA_CHARS:,}")
+    def replace(m: re.Match) -> bytes:
+        too_long = len(unescape(m.group(2).decode("utf-8", "replace"))) > MAX_FORMULA_CHARS
+        return m.group(1) + marker + m.group(3) if too_long else m.group(0)
+
+    return _LONG_FORMULA.sub(replace, xml)

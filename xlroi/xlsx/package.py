@@ -12,12 +12,13 @@ import posixpath
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
-from ..errors import NotAWorkbook, OutputError, UnsafeWorkbook, WorkbookNotFound
+from ..errors import NotAWorkbook, OutputError, UnsafeWorkbook, WorkbookNotFound, XlroiError
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -33,8 +34,28 @@ class Limits:
     max_total_bytes: int = 2 * 1024 * 1024 * 1024
     max_ratio: float = 1000.0  # uncompressed / compressed, for parts above 1 MiB
 
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "Limits":
+        """The defaults, changed by ``XLROI_MAX_PARTS``, ``XLROI_MAX_PART_BYTES``,
+        ``XLROI_MAX_TOTAL_BYTES`` and ``XLROI_MAX_RATIO`` when they are set."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for name, kind in (("max_parts", int), ("max_part_bytes", int), ("max_total_bytes", int), ("max_ratio", float)):
+            text = environ.get(f"XLROI_{name.upper()}")
+            if text is None or not text.strip():
+                continue
+            try:
+                value = kind(text.strip().replace("_", ""))
+            except ValueError:
+                value = -1
+            if not value > 0:
+                raise XlroiError(f"XLROI_{name.upper()}={text!r}: give a positive {'whole ' if kind is int else ''}number")
+            values[name] = value
+        return cls(**values)
+
 
 DEFAULT_LIMITS = Limits()
+_ENV_NAMES = ("XLROI_MAX_PARTS", "XLROI_MAX_PART_BYTES", "XLROI_MAX_TOTAL_BYTES", "XLROI_MAX_RATIO")
 
 # OOXML never needs a DTD: refusing any DOCTYPE stops entity expansion and external entities
 # (XXE) before any parser, ours or an engine's, sees the part.
@@ -43,7 +64,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 def parse_xml(data: bytes, part: str) -> etree._Element:
-    if _DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data):
+    if _DOCTYPE.search(data):
         raise UnsafeWorkbook(f"{part} declares a DTD (XML entities are refused for safety)")
     try:
         return etree.fromstring(data, _PARSER)
@@ -96,6 +117,13 @@ class Package:
         return buffer.getvalue()
 
 
+_XML_PART = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
+# In an OLE (Compound File) container, stream names are UTF-16: an encrypted OOXML package
+# keeps its zip in "EncryptedPackage"; an old binary workbook is "Workbook" (or "Book").
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_BIFF = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le") + b"\x00\x00")
+
+
 def sniff(head: bytes) -> str:
     """What kind of file starts with ``head``: 'zip', 'ole' (encrypted .xlsx or .xls), or 'other'."""
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
@@ -106,17 +134,30 @@ def sniff(head: bytes) -> str:
 
 
 def read_package(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Package:
+    """Read and check a package. With the default ``limits``, the ``XLROI_MAX_*`` environment
+    variables apply (see :meth:`Limits.from_env`)."""
     path = Path(path)
+    if limits is DEFAULT_LIMITS and any(name in os.environ for name in _ENV_NAMES):
+        limits = Limits.from_env()
     if not path.exists():
         raise WorkbookNotFound(f"{path}: no such file")
     if path.is_dir():
         raise NotAWorkbook(f"{path}: is a directory, not a workbook")
     try:
+        size = path.stat().st_size
+        if size > limits.max_total_bytes:
+            raise UnsafeWorkbook(f"{path}: is {size:,} bytes, over the limit of {limits.max_total_bytes:,}")
         data = path.read_bytes()
     except OSError as exc:
         raise WorkbookNotFound(f"{path}: cannot be read ({exc.strerror})") from None
     kind = sniff(data[:8])
     if kind == "ole":
+        if _ENCRYPTED in data:
+            raise NotAWorkbook(
+                f"{path}: is a password-protected (encrypted) workbook; xlroi cannot open it — "
+                "remove the password in Excel (File > Info > Protect Workbook) and save as .xlsx")
+        if any(name in data for name in _BIFF):
+            raise NotAWorkbook(f"{path}: is an old binary Excel workbook (.xls); xlroi reads .xlsx and .xlsm — save it as .xlsx")
         raise NotAWorkbook(
             f"{path}: is an OLE container — a password-protected workbook or an old binary .xls; "
             "xlroi reads .xlsx and .xlsm (save it unencrypted as .xlsx)"
@@ -134,10 +175,16 @@ def read_package(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Pa
     for info in infos:
         try:
             parts[info.filename] = _read_limited(archive, info, limits)
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, zlib.error) as exc:
             raise NotAWorkbook(f"{path}: part {info.filename} is damaged ({exc})") from None
         except (EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
             raise NotAWorkbook(f"{path}: part {info.filename} cannot be read ({exc})") from None
+        except UnsafeWorkbook as exc:
+            raise UnsafeWorkbook(f"{path}: {exc}") from None
+        if _XML_PART.search(info.filename) and _DOCTYPE.search(parts[info.filename]):
+            # No OOXML part needs a DTD; refusing it here keeps entity expansion and external
+            # entities (XXE) away from every parser: ours, IronCalc's and openpyxl's.
+            raise UnsafeWorkbook(f"{path}: part {info.filename} declares a DTD (XML entities are refused for safety)")
     if "mimetype" in parts and b"opendocument" in parts["mimetype"]:
         raise NotAWorkbook(f"{path}: is an OpenDocument spreadsheet (.ods); xlroi reads .xlsx and .xlsm")
     package = Package(path=path, infos=infos, parts=parts)
@@ -151,7 +198,7 @@ def _looks_like_text(head: bytes) -> bool:
 
 def _check_limits(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.max_parts:
-        raise UnsafeWorkbook(f"{path}: has {len(infos)} parts, more than the limit of {limits.max_parts}")
+        raise UnsafeWorkbook(f"{path}: has {len(infos):,} parts, more than the limit of {limits.max_parts:,}")
     total = 0
     for info in infos:
         total += info.file_size
@@ -191,7 +238,7 @@ def relationships(package: Package, part: str) -> dict[str, tuple[str, str, str]
     rels_name = _rels_part(part)
     if rels_name not in package.parts:
         return {}
-    root = parse_xml(package.parts[rels_name], rels_name)
+    root = parse_xml(package.parts[rels_name], f"{package.path}: part {rels_name}")
     folder = posixpath.dirname(part)
     result = {}
     for rel in root.iter(f"{{{NS_PKG_REL}}}Relationship"):
@@ -207,8 +254,11 @@ def _read_workbook_part(package: Package) -> None:
     office = [t for (typ, t, _) in root_rels.values() if typ.endswith("/officeDocument")]
     package.workbook_part = office[0] if office else "xl/workbook.xml"
     if package.workbook_part not in package.parts:
-        raise NotAWorkbook(f"{package.path}: is a zip archive but has no workbook part ({package.workbook_part})")
-    root = parse_xml(package.parts[package.workbook_part], package.workbook_part)
+        if any(name.lower().endswith("workbook.bin") for name in package.parts):
+            raise NotAWorkbook(f"{package.path}: is a binary workbook (.xlsb); xlroi reads .xlsx and .xlsm — save it as .xlsx")
+        raise NotAWorkbook(f"{package.path}: is a zip archive but has no workbook part ({package.workbook_part}); "
+                           "xlroi reads .xlsx and .xlsm")
+    root = parse_xml(package.parts[package.workbook_part], f"{package.path}: part {package.workbook_part}")
     rels = relationships(package, package.workbook_part)
     for index, node in enumerate(root.iter(f"{{{NS_MAIN}}}sheet")):
         rel = rels.get(node.get(f"{{{NS_REL}}}id", ""))
@@ -222,7 +272,8 @@ def _read_workbook_part(package: Package) -> None:
 
 
 def write_parts(target, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], replaced: dict[str, bytes], compress: bool = True) -> None:
-    """Write a zip with every part in its original order, compression and timestamp."""
+    """Write a zip with every part in its original order, compression and timestamp; parts of
+    ``replaced`` the package did not have are added at the end."""
     with zipfile.ZipFile(target, "w") as out:
         for info in infos:
             data = replaced.get(info.filename, parts[info.filename])
@@ -233,6 +284,12 @@ def write_parts(target, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], r
             clone.comment = info.comment
             clone.extra = info.extra
             out.writestr(clone, data)
+        known = {info.filename for info in infos}
+        for name, data in replaced.items():
+            if name not in known:
+                added = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                added.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+                out.writestr(added, data)
 
 
 def write_atomically(dest: str | os.PathLike, data: bytes) -> None:
