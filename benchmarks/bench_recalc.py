@@ -32,7 +32,9 @@ sys.path.insert(0, str(ROOT))
 from workload import build  # noqa: E402
 
 IRONCALC_ALONE = """
-import sys, ironcalc
+import os, sys, ironcalc
+if os.path.exists(sys.argv[2]):
+    os.remove(sys.argv[2])  # IronCalc refuses to overwrite
 model = ironcalc.load_from_xlsx(sys.argv[1], "en", "UTC", "en")
 model.evaluate()
 model.save_to_xlsx(sys.argv[2])

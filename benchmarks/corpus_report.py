@@ -40,12 +40,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write-baseline", action="store_true")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per workbook and engine")
+    parser.add_argument("--files", nargs="*", help="only these workbooks (names in the corpus); "
+                        "with --write-baseline their entries replace the old ones")
     args = parser.parse_args()
     print("| workbook | formula cells (cached) | fast: match / not evaluated / s | formulas: match / not evaluated / s | engines disagree: fast right / formulas right / neither |")
     print("|---|---|---|---|---|")
     totals = {e: [0, 0] for e in ENGINES}
-    baseline = {}
-    for path in sorted(CORPUS.glob("*.xlsx")):
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8")) if args.files and BASELINE.exists() else {}
+    paths = sorted(CORPUS.glob("*.xlsx"))
+    if args.files:
+        paths = [p for p in paths if p.name in args.files]
+    for path in paths:
         runs = {e: check_with_time_limit(path, e, args.timeout) for e in ENGINES}
         baseline[path.name] = {e: baseline_entry(t) for e, t in runs.items()}
         cells, compared = "", 0
