@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..errors import EngineUnavailable, ExcelError, NotAWorkbook
+from ..errors import BadReference, EngineUnavailable, ExcelError, NotAWorkbook
 from ..functions import FUNCTIONS
 from ..functions.coercion import Scalar
 from ..xlsx.package import Package, Sheet
@@ -201,7 +201,9 @@ class IronCalcEngine(Engine):
         return parts
 
     def set_value(self, sheet: Sheet, row: int, col: int, value: Scalar) -> None:
-        index = self._index[sheet.name]
+        index = self._index.get(sheet.name)
+        if index is None:
+            raise BadReference(f"{self.package.path.name}: the fast engine did not load a sheet named {sheet.name!r}")
         if value is None:
             self.model.clear_cell_contents(index, row, col)
         elif isinstance(value, bool):
@@ -225,7 +227,9 @@ class IronCalcEngine(Engine):
     def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
         if self.refused and (sheet.name, row, col) in self.refused:
             return NotEvaluated(self.refused[(sheet.name, row, col)])
-        index = self._index[sheet.name]
+        index = self._index.get(sheet.name)
+        if index is None:  # a damaged workbook part names the sheet differently than IronCalc read it
+            return NotEvaluated(f"the fast engine did not load a sheet named {sheet.name!r}")
         value = self.model.get_cell_value(index, row, col)
         if isinstance(value, str) and value.startswith("#"):
             if self.model.get_cell_type(index, row, col) == self._error_type:

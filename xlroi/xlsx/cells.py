@@ -142,7 +142,7 @@ def _formula_elements(xml: bytes) -> Iterator[tuple[re.Match, int, int]] | None:
         if start < 0:
             return None
         m = _ROW_OR_CELL.match(xml, start)
-        if m is None or m.group("row"):
+        if m is None or m.group("row") or m.end() <= f.start():  # an <f> outside any <c>: the slow walk
             return None
         r = _R_ATTR.search(m.group("attrs"))
         if r is None:

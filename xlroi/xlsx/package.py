@@ -165,6 +165,11 @@ def read_package(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Pa
     if kind != "zip":
         hint = " (it looks like text, e.g. a CSV)" if _looks_like_text(data[:2048]) else ""
         raise NotAWorkbook(f"{path}: is not an .xlsx/.xlsm workbook{hint}; xlroi reads .xlsx and .xlsm")
+    # Count central-directory entries before zipfile builds an object for each of them: a
+    # 100,000-part archive is refused in milliseconds, not after parsing its directory.
+    entries = data.count(b"PK\x01\x02")
+    if entries > limits.max_parts:
+        raise UnsafeWorkbook(f"{path}: has {entries:,} parts, more than the limit of {limits.max_parts:,}")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()

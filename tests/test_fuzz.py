@@ -1,0 +1,66 @@
+"""A short fuzz run (the long one is benchmarks/fuzz.py): hypothesis picks a real workbook and a
+mutation at the byte, zip-entry or XML-node level; open → recalc → check → save must succeed or
+raise an XlroiError (one line), within a time limit, leaving the input untouched and no partial
+output behind."""
+from __future__ import annotations
+
+import hashlib
+import random
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import fuzz  # noqa: E402
+
+import xlroi  # noqa: E402
+from xlroi.errors import XlroiError  # noqa: E402
+
+SEEDS = [p.read_bytes() for p in fuzz.seeds()]
+TIME_LIMIT = 20.0  # seconds a case may take
+
+pytestmark = pytest.mark.skipif(not SEEDS, reason="no corpus workbooks to mutate")
+
+
+def check_case(data: bytes, folder: Path, engine: str) -> None:
+    book, out = folder / "case.xlsx", folder / "case-out.xlsx"
+    book.write_bytes(data)
+    out.unlink(missing_ok=True)
+    before = hashlib.sha256(data).hexdigest()
+    start = time.perf_counter()
+    try:
+        wb = xlroi.open(book, engine=engine)
+        wb.recalc()
+        wb.check()
+        wb.save(out)
+    except XlroiError as exc:
+        assert "\n" not in str(exc), repr(str(exc))
+        assert not out.exists(), "partial output left behind"
+    elapsed = time.perf_counter() - start
+    assert elapsed < TIME_LIMIT, f"{elapsed:.1f} s"
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before, "input modified"
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(seed=st.integers(0, len(SEEDS) - 1), kind=st.sampled_from(sorted(fuzz.MUTATORS)), salt=st.integers(0, 2**32))
+def test_mutated_workbooks_fast_engine(tmp_path_factory, seed, kind, salt):
+    folder = tmp_path_factory.mktemp("fuzz")
+    check_case(fuzz.MUTATORS[kind](SEEDS[seed], random.Random(salt)), folder, "fast")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(seed=st.integers(0, len(SEEDS) - 1), kind=st.sampled_from(["entry", "xml"]), salt=st.integers(0, 2**32))
+def test_mutated_workbooks_formulas_engine(tmp_path_factory, seed, kind, salt):
+    small = sorted(range(len(SEEDS)), key=lambda i: len(SEEDS[i]))[: max(1, len(SEEDS) // 2)]
+    folder = tmp_path_factory.mktemp("fuzz")
+    check_case(fuzz.MUTATORS[kind](SEEDS[small[seed % len(small)]], random.Random(salt)), folder, "formulas")
+
+
+@pytest.mark.parametrize("kind", sorted(fuzz.MUTATORS))
+def test_mutations_change_the_file(kind):
+    rng = random.Random(1)
+    assert any(fuzz.MUTATORS[kind](SEEDS[0], rng) != SEEDS[0] for _ in range(5))
