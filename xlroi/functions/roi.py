@@ -12,6 +12,11 @@ each other as equal; ``SIGN`` is exact, like Python). ``HR_COST`` compares its r
 ``<`` because IronCalc applies implicit intersection to ``SIGN(range)`` in a formula loaded from a
 file; so the fast engine takes a rate or hour count between -2.2e-16 and 0 for 0.
 
+Errors propagate without ``ISERROR``: each formula's first condition evaluates the arguments
+left to right (``x*0`` adds an argument's error, or 0), and an error in ``IF``'s condition is
+``IF``'s result. Every function call inside a ``LAMBDA`` costs IronCalc memory that it keeps
+until the workbook is closed (about 0.3 KB a call), so the forms use as few calls as they can.
+
 Order of the checks (the same in every form): argument errors and uncoercible text, left to
 right → that error; then ``#NUM!`` for a value outside its domain; then ``#DIV/0!``; then
 the remaining ``#NUM!`` checks (``used`` above ``total``).
@@ -41,9 +46,8 @@ ROI.__doc__ = """Return on investment as a ratio: (return − investment) / inve
     Example (the method's Step 5): ROI(180000, 65000) = 1.769… (176.9 %).
     """
 ROI_FORMULA = (
-    "IF(ISERROR(--return_),--return_,IF(ISERROR(--investment),--investment,"
-    "IF(SIGN(--investment)<0,#NUM!,IF(SIGN(--investment)=0,#DIV/0!,"
-    "((--return_)-(--investment))/(--investment)))))"
+    "IF(SIGN((--return_)*0+(--investment))<0,#NUM!,IF(SIGN(--investment)=0,#DIV/0!,"
+    "((--return_)-(--investment))/(--investment)))"
 )
 
 
@@ -71,10 +75,8 @@ def HR_COST(hourly_rates: Value, hours: Value) -> float | ExcelError:
 
 HR_COST_FORMULA = (
     "IF(OR(ROWS(hourly_rates)<>ROWS(hours),COLUMNS(hourly_rates)<>COLUMNS(hours)),#VALUE!,"
-    "IF(ISERROR(SUMPRODUCT(--hourly_rates)),SUMPRODUCT(--hourly_rates),"
-    "IF(ISERROR(SUMPRODUCT(--hours)),SUMPRODUCT(--hours),"
-    "IF(SUMPRODUCT((--hourly_rates<0)+(--hours<0))>0,#NUM!,"
-    "SUMPRODUCT((--hourly_rates)*(--hours))))))"
+    "IF(SUMPRODUCT((--hourly_rates<0)*1)+SUMPRODUCT((--hours<0)*1)>0,#NUM!,"
+    "SUMPRODUCT((--hourly_rates)*(--hours))))"
 )
 
 
@@ -94,10 +96,8 @@ GOAL_VALUE.__doc__ = """Value of a goal: actions × conversion rate × value per
     GOAL_VALUE(1, 75%, 300) = 225.
     """
 GOAL_VALUE_FORMULA = (
-    "IF(ISERROR(--actions),--actions,IF(ISERROR(--conversion_rate),--conversion_rate,"
-    "IF(ISERROR(--value_per_conversion),--value_per_conversion,"
-    "IF((SIGN(--actions)<0)+(SIGN(--conversion_rate)<0)+(SIGN((--conversion_rate)-1)>0),#NUM!,"
-    "(--actions)*(--conversion_rate)*(--value_per_conversion)))))"
+    "IF((SIGN(--actions)<0)+(SIGN(--conversion_rate)<0)+(SIGN((--conversion_rate)-1)>0)"
+    "+(--value_per_conversion)*0,#NUM!,(--actions)*(--conversion_rate)*(--value_per_conversion))"
 )
 
 
@@ -121,7 +121,6 @@ PRORATE.__doc__ = """The share of a shared cost: amount × used / total.
     Examples: PRORATE(1200, 25%, 1) = 300; PRORATE(60000, 3, 12) = 15000.
     """
 PRORATE_FORMULA = (
-    "IF(ISERROR(--amount),--amount,IF(ISERROR(--used),--used,IF(ISERROR(--total),--total,"
-    "IF((SIGN(--used)<0)+(SIGN(--total)<0),#NUM!,IF(SIGN(--total)=0,#DIV/0!,"
-    "IF(SIGN((--used)-(--total))>0,#NUM!,(--amount)*(--used)/(--total)))))))"
+    "IF((--amount)*0+(SIGN(--used)<0)+(SIGN(--total)<0),#NUM!,IF(SIGN(--total)=0,#DIV/0!,"
+    "IF(SIGN((--used)-(--total))>0,#NUM!,(--amount)*(--used)/(--total))))"
 )
