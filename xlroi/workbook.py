@@ -154,7 +154,10 @@ class Workbook:
         replaced = cls.prepare_parts(self.package)
         with tempfile.TemporaryDirectory(prefix="xlroi-") as folder:
             prepared = Path(folder) / (self.path.stem + ".xlsx")
-            prepared.write_bytes(self.package.to_bytes(replaced, compress=False))
+            try:
+                prepared.write_bytes(self.package.to_bytes(replaced, compress=False))
+            except OSError as exc:
+                raise OutputError(f"cannot write the engine's temporary copy in {folder} ({exc.strerror})") from None
             return cls(self.package, prepared)
 
     def scan(self, sheet: Sheet) -> SheetScan:
