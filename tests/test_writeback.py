@@ -196,3 +196,25 @@ def test_set_on_an_empty_cell_adds_it(workbook_with_formulas: Path, tmp_path: Pa
 
     ws = openpyxl.load_workbook(out)["Step 5 ROI"]
     assert (ws["E7"].value, ws["F30"].value, ws["B1"].value) == ("LinkedIn", 12.5, 180000)
+
+
+def test_pytest_helper_reports_stale_cells(workbook_with_formulas: Path, tmp_path: Path):
+    from xlroi.testing import assert_workbook_is_fresh
+
+    out = tmp_path / "out.xlsx"
+    xlroi.open(workbook_with_formulas).save(out)
+    assert_workbook_is_fresh(out)
+    with pytest.raises(AssertionError, match="1 of 6 formula cells are stale") as failure:
+        assert_workbook_is_fresh(_stale_copy(out, tmp_path))
+    assert "'Step 5 ROI'!B4: differs: cached 1200.0, computed 1300.0" in str(failure.value)
+
+
+def _stale_copy(src: Path, folder: Path) -> Path:
+    stale = folder / "stale.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(stale, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v>1300</v>", b"<v>1200</v>")
+            zout.writestr(info, data)
+    return stale
