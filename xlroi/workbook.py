@@ -24,7 +24,8 @@ from .engines import ENGINES, engine_class
 from .engines.base import EngineValue, NotEvaluated
 from .errors import BadReference, BadValue, ExcelError, OutputError
 from .functions.coercion import Scalar, parse_numeric_text
-from .xlsx.cells import KEEP, FormulaCell, SheetScan, insert_cells, scan_sheet, write_cached_values
+from .xlsx.cells import (KEEP, FormulaCell, SheetScan, insert_cells, rewrite_cached_values_in_one_pass,
+                         scan_sheet, write_cached_values)
 from .xlsx.package import DEFAULT_LIMITS, Limits, Package, Sheet, read_package, write_atomically
 from .xlsx.refs import Area, cell_name, parse_area, split_sheet
 
@@ -225,12 +226,16 @@ class Workbook:
     def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
         if self._dirty:
             self.recalc()
-        value = self._engine.value(sheet, row, col)
         cell = self._formula_cell(sheet, row, col)
         if cell is None:
+            value = self._engine.value(sheet, row, col)
             if isinstance(value, NotEvaluated):
                 return self._inputs.get((sheet.name, row, col))
             return value
+        return self._formula_value(sheet, cell)
+
+    def _formula_value(self, sheet: Sheet, cell: FormulaCell) -> EngineValue:
+        value = self._engine.value(sheet, cell.row, cell.col)
         if value is ExcelError.NAME and cell.cached is not ExcelError.NAME and cell.cached is not None:
             return NotEvaluated("unknown function or name")
         if value is None and cell.kind == "spill" and cell.cached is not None:
@@ -295,22 +300,32 @@ class Workbook:
         replaced, not_evaluated, count = {}, [], 0
         for sheet in self.package.sheets:
             xml = self.package.parts.get(sheet.part)
-            scan = self.scan(sheet)
-            inputs = {(r, c): v for (s, r, c), v in self._inputs.items() if s == sheet.name}
-            if xml is None or (not scan.formula_cells and not inputs):
+            if xml is None:
                 continue
+            inputs = {(r, c): v for (s, r, c), v in self._inputs.items() if s == sheet.name}
 
-            def fresh(row: int, col: int, sheet: Sheet = sheet) -> object:
-                value = self.value(sheet, row, col)
+            def fresh(cell: FormulaCell, sheet: Sheet = sheet) -> object:
+                value = self._formula_value(sheet, cell)
                 if isinstance(value, NotEvaluated):
-                    not_evaluated.append((f"{_quote(sheet.name)}!{cell_name(row, col)}", value.reason))
+                    not_evaluated.append((f"{_quote(sheet.name)}!{cell.name}", value.reason))
                     return KEEP
                 return value
 
-            count += len(scan.formula_cells)
-            new_xml, missing = write_cached_values(xml, scan, fresh, inputs)
-            if missing:
-                new_xml = insert_cells(new_xml, {k: inputs[k] for k in missing})
+            before = len(not_evaluated)
+            one_pass = None if inputs or sheet.name in self._scans else rewrite_cached_values_in_one_pass(xml, fresh)
+            if one_pass is not None:
+                new_xml, cells = one_pass
+            else:
+                del not_evaluated[before:]  # what a one pass that gave up had listed
+                scan = self.scan(sheet)
+                if not scan.formula_cells and not inputs:
+                    continue
+                cells = len(scan.formula_cells)
+                index = self._formula_index.setdefault(sheet.name, {(c.row, c.col): c for c in scan.formula_cells})
+                new_xml, missing = write_cached_values(xml, scan, lambda r, c: fresh(index[(r, c)]), inputs)
+                if missing:
+                    new_xml = insert_cells(new_xml, {k: inputs[k] for k in missing})
+            count += cells
             if new_xml != xml:
                 replaced[sheet.part] = new_xml
         write_atomically(dest, self.package.to_bytes(replaced))

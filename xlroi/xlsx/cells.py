@@ -266,6 +266,46 @@ def write_cached_values(
     return b"".join(pieces), missing
 
 
+class _NotFastLayout(Exception):
+    pass
+
+
+def rewrite_cached_values_in_one_pass(
+    xml: bytes, formula_value: Callable[[FormulaCell], object]
+) -> tuple[bytes, int] | None:
+    """Scan and rewrite in one regex pass (the recalculation's hot path): the new XML and the
+    number of formula cells, or None when a formula cell is laid out in a way only the general
+    path (:func:`scan_sheet` + :func:`write_cached_values`) handles."""
+    columns = _COLUMNS
+    count = 0
+
+    def replace(m: re.Match) -> bytes:
+        nonlocal count
+        _, letters, row, attrs, _, fattrs, ftext, v = m.groups()
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = column_number(letters.decode())
+        kind = "normal"
+        if fattrs and b"t=" in fattrs:
+            kind = attributes(fattrs).get("t", "normal")
+            if kind == "array":
+                raise _NotFastLayout
+            if kind != "shared":
+                kind = "normal"
+        t = _T_VALUE.search(attrs).group(1) if b"t=" in attrs else None
+        count += 1
+        value = formula_value(FormulaCell(int(row), col, ftext, t, v, kind, m.span()))
+        return m.group(0) if value is KEEP else _fast_formula_cell(m, value)
+
+    try:
+        new = _FAST_FORMULA_CELL.sub(replace, xml)
+    except _NotFastLayout:
+        return None
+    if count != len(_F_START.findall(xml)):
+        return None
+    return new, count
+
+
 def _find_cell(xml: bytes, row: int, col: int) -> re.Match | None:
     ref = cell_name(row, col).encode()
     for candidate in re.finditer(rb'<(?:\w+:)?c\b[^>]*?\sr\s*=\s*["\']' + ref + rb'["\']', xml):
