@@ -15,6 +15,19 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def stale_copy(src: Path, dest: Path, old: bytes = b"<v>1300</v>", new: bytes = b"<v>1200</v>") -> Path:
+    """A copy of ``src`` whose first sheet caches a wrong value (``old`` replaced by ``new``)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(old, new)
+            zout.writestr(info, data)
+    return dest
+
+
 def corpus_files() -> list[Path]:
     return sorted(CORPUS.glob("*.xlsx"))
 

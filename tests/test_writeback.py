@@ -17,7 +17,7 @@ import pytest
 import xlroi
 from xlroi.errors import OutputError
 
-from conftest import sha256
+from conftest import sha256, stale_copy
 
 VBA_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"fake VBA project: must survive byte for byte" * 20
 
@@ -205,16 +205,6 @@ def test_pytest_helper_reports_stale_cells(workbook_with_formulas: Path, tmp_pat
     xlroi.open(workbook_with_formulas).save(out)
     assert_workbook_is_fresh(out)
     with pytest.raises(AssertionError, match="1 of 6 formula cells are stale") as failure:
-        assert_workbook_is_fresh(_stale_copy(out, tmp_path))
+        assert_workbook_is_fresh(stale_copy(out, tmp_path / "stale.xlsx"))
     assert "'Step 5 ROI'!B4: differs: cached 1200.0, computed 1300.0" in str(failure.value)
 
-
-def _stale_copy(src: Path, folder: Path) -> Path:
-    stale = folder / "stale.xlsx"
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(stale, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<v>1300</v>", b"<v>1200</v>")
-            zout.writestr(info, data)
-    return stale

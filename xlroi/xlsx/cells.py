@@ -162,29 +162,38 @@ _FAST_FORMULA_CELL = re.compile(
 _COLUMNS: dict[bytes, int] = {}
 
 
+class _NotFastLayout(Exception):
+    """An array formula: it owns more cells than its own, which only the general path finds."""
+
+
+def _fast_cell(m: re.Match) -> FormulaCell:
+    """The formula cell one match of :data:`_FAST_FORMULA_CELL` found."""
+    _, letters, row, attrs, _, fattrs, ftext, v = m.groups()
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = _COLUMNS[letters] = column_number(letters.decode())
+    kind = "normal"
+    if fattrs and b"t=" in fattrs:
+        kind = attributes(fattrs).get("t", "normal")
+        if kind == "array":
+            raise _NotFastLayout
+        if kind != "shared":
+            kind = "normal"
+    t = _T_VALUE.search(attrs).group(1) if b"t=" in attrs else None
+    return FormulaCell(int(row), col, ftext, t, v, kind, m.span())
+
+
+def _covers_every_formula(xml: bytes, count: int) -> bool:
+    return count == len(_F_START.findall(xml))
+
+
 def _fast_scan(xml: bytes) -> SheetScan | None:
     """The scan by the one-regex path, or None when some formula cell is laid out otherwise."""
-    scan = SheetScan()
-    append = scan.formula_cells.append
-    columns = _COLUMNS
-    t_value = _T_VALUE
-    for m in _FAST_FORMULA_CELL.finditer(xml):
-        _, letters, row, attrs, _, fattrs, ftext, v = m.groups()
-        col = columns.get(letters)
-        if col is None:
-            col = columns[letters] = column_number(letters.decode())
-        kind = "normal"
-        if fattrs and b"t=" in fattrs:
-            kind = attributes(fattrs).get("t", "normal")
-            if kind == "array":
-                return None  # array formulas own more cells: the general path finds them
-            if kind != "shared":
-                kind = "normal"
-        t = t_value.search(attrs).group(1) if b"t=" in attrs else None
-        append(FormulaCell(int(row), col, ftext, t, v, kind, m.span()))
-    if len(scan.formula_cells) != len(_F_START.findall(xml)):
+    try:
+        scan = SheetScan([_fast_cell(m) for m in _FAST_FORMULA_CELL.finditer(xml)])
+    except _NotFastLayout:
         return None
-    return scan
+    return scan if _covers_every_formula(xml, len(scan.formula_cells)) else None
 
 
 def scan_sheet(xml: bytes) -> SheetScan:
@@ -266,44 +275,25 @@ def write_cached_values(
     return b"".join(pieces), missing
 
 
-class _NotFastLayout(Exception):
-    pass
-
-
 def rewrite_cached_values_in_one_pass(
     xml: bytes, formula_value: Callable[[FormulaCell], object]
 ) -> tuple[bytes, int] | None:
     """Scan and rewrite in one regex pass (the recalculation's hot path): the new XML and the
     number of formula cells, or None when a formula cell is laid out in a way only the general
     path (:func:`scan_sheet` + :func:`write_cached_values`) handles."""
-    columns = _COLUMNS
     count = 0
 
     def replace(m: re.Match) -> bytes:
         nonlocal count
-        _, letters, row, attrs, _, fattrs, ftext, v = m.groups()
-        col = columns.get(letters)
-        if col is None:
-            col = columns[letters] = column_number(letters.decode())
-        kind = "normal"
-        if fattrs and b"t=" in fattrs:
-            kind = attributes(fattrs).get("t", "normal")
-            if kind == "array":
-                raise _NotFastLayout
-            if kind != "shared":
-                kind = "normal"
-        t = _T_VALUE.search(attrs).group(1) if b"t=" in attrs else None
         count += 1
-        value = formula_value(FormulaCell(int(row), col, ftext, t, v, kind, m.span()))
+        value = formula_value(_fast_cell(m))
         return m.group(0) if value is KEEP else _fast_formula_cell(m, value)
 
     try:
         new = _FAST_FORMULA_CELL.sub(replace, xml)
     except _NotFastLayout:
         return None
-    if count != len(_F_START.findall(xml)):
-        return None
-    return new, count
+    return (new, count) if _covers_every_formula(xml, count) else None
 
 
 def _find_cell(xml: bytes, row: int, col: int) -> re.Match | None:
