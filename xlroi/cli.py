@@ -352,5 +352,10 @@ def addin_vba() -> None:
     sys.stdout.flush()
 
 
+# Capability commands: each lives in its own package (a thin click layer over that package's
+# Python API) and is registered here, one line each.
+# (registrations below)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
