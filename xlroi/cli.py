@@ -24,6 +24,7 @@ Exit status:
   5  unsafe workbook (limits)  6  unknown sheet, cell or name
   7  a value that does not parse or fit
   8  output cannot be written  9  engine cannot load the workbook
+ 10  stopped at the time limit (--timeout; nothing written)
  70  internal error (rerun with --debug and report it)"""
 
 
@@ -100,16 +101,6 @@ def _parse_sets(sets: tuple[str, ...]) -> list[tuple[str, object]]:
     return parsed
 
 
-def _open(book: str, engine: str, sets: tuple[str, ...] = ()):
-    from .workbook import open as open_workbook
-
-    changes = _parse_sets(sets)  # parse before the (slow) load: a typo fails fast
-    workbook = open_workbook(book, engine=engine)
-    for ref, value in changes:
-        workbook.set(ref, value)
-    return workbook
-
-
 ENGINE_OPTION = click.option(
     "--engine", type=click.Choice(["fast", "formulas"]), default="fast", show_default=True,
     help="fast: IronCalc (Rust). formulas: the Python reference engine (slow, exact library code).",
@@ -117,6 +108,15 @@ ENGINE_OPTION = click.option(
 SET_OPTION = click.option("--set", "sets", multiple=True, metavar="REF=VALUE",
                           help='Change an input first: a number (1,200 / 50%), TRUE/FALSE, #N/A, or "text" in double quotes. Repeatable.')
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+TIMEOUT_OPTION = click.option(
+    "--timeout", metavar="SECONDS", default=None,
+    help="Stop the work after SECONDS (exit 10, nothing written). Default: $XLROI_TIMEOUT or 300; 0 = no limit.")
+
+
+def _timeout(text: str | None) -> float | None:
+    from .isolation import default_timeout, parse_timeout
+
+    return default_timeout() if text is None else parse_timeout(text)
 
 
 def _format(value: object) -> str:
@@ -140,33 +140,51 @@ def _format(value: object) -> str:
 @ENGINE_OPTION
 @SET_OPTION
 @JSON_OPTION
+@TIMEOUT_OPTION
 @click.option("--strict", is_flag=True, help="Exit 1 if any cell could not be evaluated.")
-def recalc(book: str, output: str | None, in_place: bool, engine: str, sets: tuple[str, ...], as_json: bool, strict: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="List every cell not evaluated (default: a summary per reason).")
+def recalc(book: str, output: str | None, in_place: bool, engine: str, sets: tuple[str, ...], as_json: bool,
+           timeout: str | None, strict: bool, verbose: bool) -> None:
     """Recalculate every formula of BOOK and write the results as cached values.
 
     Only the cached values of formula cells (and cells given with --set) change; charts,
     images, styles, VBA and everything else stay byte for byte. BOOK is never modified
-    unless --in-place is given.
+    unless --in-place is given. Cells no engine can evaluate keep their cached value and are
+    reported as not evaluated, with the reason.
 
-    Example: xlroi recalc campaign.xlsx -o campaign-recalculated.xlsx
+    Example: xlroi recalc campaign.xlsx -o campaign-recalculated.xlsx --timeout 60
     """
+    from .jobs import recalc_file
+
     if bool(output) == in_place:
         raise BadValue("give either -o OUTPUT or --in-place")
-    with _phases("recalc", ["read", "evaluate", "write"]) as step:
-        workbook = _open(book, engine, sets)
-        step("read")
-        workbook.recalc()
-        step("evaluate")
-        report = workbook.save(output, in_place=in_place)
-        step("write")
+    changes = _parse_sets(sets)  # parse before the (slow) load: a typo fails fast
+    with _phases("recalc", ["read, evaluate, write"]) as step:
+        report = recalc_file(book, output, in_place=in_place, engine=engine, sets=changes, timeout=_timeout(timeout))
+        step("done")
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
         click.echo(f"{report.path}: {report.formula_cells} formula cells recalculated with the {engine} engine", err=True)
-        for ref, reason in report.not_evaluated:
-            click.echo(f"  not evaluated (cached value kept): {ref}: {reason}", err=True)
+        _echo_not_evaluated(report.not_evaluated, verbose)
     if strict and report.not_evaluated:
         sys.exit(1)
+
+
+def _echo_not_evaluated(cells: list[tuple[str, str]], verbose: bool, shown: int = 3) -> None:
+    """One line per reason with its count and the first few cells (every cell with --verbose)."""
+    if verbose:
+        for ref, reason in cells:
+            click.echo(f"  not evaluated (cached value kept): {ref}: {reason}", err=True)
+        return
+    by_reason: dict[str, list[str]] = {}
+    for ref, reason in cells:
+        by_reason.setdefault(reason, []).append(ref)
+    if by_reason:
+        click.echo(f"  {len(cells)} cells not evaluated (cached value kept); --verbose or --json lists them all:", err=True)
+    for reason, refs in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        more = f", … ({len(refs) - shown} more)" if len(refs) > shown else ""
+        click.echo(f"  {len(refs):>6}  {reason}: {', '.join(refs[:shown])}{more}", err=True)
 
 
 @main.command("eval")
@@ -175,17 +193,18 @@ def recalc(book: str, output: str | None, in_place: bool, engine: str, sets: tup
 @ENGINE_OPTION
 @SET_OPTION
 @JSON_OPTION
-def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], as_json: bool) -> None:
+@TIMEOUT_OPTION
+def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], as_json: bool, timeout: str | None) -> None:
     """Print the values of REFS after recalculation (a what-if: nothing is written).
 
     REFS are Excel references or defined names: 'Step 5 ROI'!C12, Sheet1!A1:B3, OverallROI.
 
     Example: xlroi eval template.xlsx OverallROI --set "'Step 2 Costs'!D17=20000"
     """
+    from .jobs import evaluate_refs
     from .workbook import to_json_value
 
-    workbook = _open(book, engine, sets)
-    results = {ref: workbook[ref] for ref in refs}
+    results = evaluate_refs(book, refs, engine=engine, sets=_parse_sets(sets), timeout=_timeout(timeout))
     if as_json:
         click.echo(json.dumps({ref: to_json_value(v) for ref, v in results.items()}, indent=2))
         return
@@ -202,8 +221,9 @@ def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], 
 @click.argument("books", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @ENGINE_OPTION
 @JSON_OPTION
+@TIMEOUT_OPTION
 @click.option("--max-rows", default=50, show_default=True, help="Differing cells to list per workbook.")
-def check(books: tuple[str, ...], engine: str, as_json: bool, max_rows: int) -> None:
+def check(books: tuple[str, ...], engine: str, as_json: bool, timeout: str | None, max_rows: int) -> None:
     """Recalculate BOOKS and compare every formula cell with the value saved in the file.
 
     Exits 1 and lists the cells when any differ (or could not be evaluated): use it in CI to
@@ -211,13 +231,14 @@ def check(books: tuple[str, ...], engine: str, as_json: bool, max_rows: int) -> 
 
     Example: xlroi check workbook_templates/*.xlsx
     """
-    from .workbook import open as open_workbook
+    from .jobs import check_file
 
+    limit = _timeout(timeout)
     reports = []
     bar = _progress(len(books), "check")
     try:
         for book in books:
-            reports.append(open_workbook(book, engine=engine).check())
+            reports.append(check_file(book, engine=engine, timeout=limit))
             bar.update(1)
     finally:
         bar.close()
@@ -239,16 +260,20 @@ def check(books: tuple[str, ...], engine: str, as_json: bool, max_rows: int) -> 
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False))
 @JSON_OPTION
+@TIMEOUT_OPTION
 @click.option("--max-rows", default=50, show_default=True, help="Disagreeing cells to list.")
-def compare(book: str, as_json: bool, max_rows: int) -> None:
+def compare(book: str, as_json: bool, timeout: str | None, max_rows: int) -> None:
     """Recalculate BOOK with both engines; list the cells where they disagree and which one
     matches the value Excel saved.
 
     Example: xlroi compare campaign.xlsx
     """
     from .differential import compare_engines
+    from .isolation import run_isolated
 
-    result = compare_engines(book)
+    limit = _timeout(timeout)
+    result = compare_engines(book) if limit is None else run_isolated(
+        compare_engines, book, timeout=limit, what=f"comparing the engines on {book}")
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return

@@ -76,3 +76,9 @@ class OutputError(XlroiError):
 
 class EngineUnavailable(XlroiError):
     exit_code = 9
+
+
+class EvaluationTimeout(XlroiError):
+    """The work went past its time limit (``--timeout``); it was stopped and nothing written."""
+
+    exit_code = 10

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from ..errors import BadReference, ExcelError
 from ..functions.coercion import Scalar
 from .refs import cell_name, column_number, parse_area
+from .xstring import decode_xstring, encode_xstring
 
 KEEP = object()  # a value function's answer for "leave this cell's cached value as it is"
 
@@ -83,7 +84,9 @@ def decode_cached(t: str | None, text: str | None) -> Scalar:
         return text.strip() in ("1", "true")
     if t == "e":
         return ExcelError.from_text(text) or text
-    if t in ("str", "inlineStr", "s"):
+    if t in ("str", "inlineStr"):
+        return decode_xstring(text)
+    if t == "s":
         return text
     try:
         return float(text)
@@ -320,7 +323,8 @@ def _value_xml(prefix: bytes, value: Scalar, formula: bool) -> tuple[bytes | Non
         if not math.isfinite(value):
             return b"e", b"<%sv>#NUM!</%sv>" % (prefix, prefix)
         return None, b"<%sv>%s</%sv>" % (prefix, encode_number(float(value)).encode(), prefix)
-    text = escape(str(value)).encode("utf-8")
+    # ST_Xstring first (control characters and CR as _xHHHH_), then XML's own &, <, >.
+    text = escape(encode_xstring(str(value))).encode("utf-8")
     if formula:
         return b"str", b"<%sv>%s</%sv>" % (prefix, text, prefix)
     return b"inlineStr", b'<%sis><%st xml:space="preserve">%s</%st></%sis>' % (prefix, prefix, text, prefix, prefix)
