@@ -1,6 +1,6 @@
 """Fidelity report: how each engine's recalculation matches the values Excel saved.
 
-Runs ``xlroi check --json`` with both engines on every workbook of ../shared/corpus/excel/
+Runs ``xlroi check --json`` with both engines on every workbook of tests/golden/
 (saved by Microsoft Excel, with Excel's own cached values), each in its own process with a
 time limit, and prints per workbook and engine the formula cells that match Excel, differ, or
 could not be evaluated; then where the engines disagree and which one matches Excel.
@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from xlroi.differential import check_with_time_limit, disagreements_from_checks  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "excel"
+CORPUS = ROOT / "tests" / "golden"  # Excel-saved workbooks carried in the repository (see its SOURCES.md)
 BASELINE = ROOT / "tests" / "corpus_baseline.json"
 ENGINES = ("fast", "formulas")
 DEFAULT_TIMEOUT = 300.0

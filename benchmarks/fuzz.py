@@ -1,6 +1,6 @@
 """Fuzzing xlroi with mutated real workbooks: zero unhandled exceptions, zero hangs, zero modified inputs.
 
-Each case takes a real workbook (the corpus in ../shared/corpus/excel and the template),
+Each case takes a real workbook (the golden workbooks in tests/golden and the template),
 mutates it at the byte, zip-entry or XML-node level, writes it to a temporary file and runs
 open → recalc → save through the Python API in a child process with a time limit. Allowed
 outcomes: success, or an :class:`xlroi.errors.XlroiError` (its exit code). Anything else — another
@@ -28,7 +28,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "excel"
+CORPUS = ROOT / "tests" / "golden"  # Excel-saved workbooks carried in the repository (see its SOURCES.md)
 TEMPLATE = ROOT / "workbook_templates" / "xlroi-template.xlsx"
 
 

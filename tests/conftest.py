@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "excel"
+CORPUS = ROOT / "tests" / "golden"  # Excel-saved workbooks carried in the repository (see its SOURCES.md)
 
 
 def sha256(path: Path) -> str:

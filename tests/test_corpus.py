@@ -1,4 +1,4 @@
-"""Golden workbooks saved by Microsoft Excel (../shared/corpus/excel/): recalculate, compare with
+"""Golden workbooks saved by Microsoft Excel (tests/golden/, with their provenance and licences): recalculate, compare with
 Excel's own cached values.
 
 Every formula cell must match Excel except the cells listed in tests/corpus_baseline.json: the

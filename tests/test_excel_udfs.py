@@ -54,7 +54,7 @@ def udf(name, args, form=as_xlwings):
 
 # (function, args, error-table condition the case exercises or None, expected result or None)
 CASES = [
-    # ROI — METHOD.md step 5: (180000 − 65000) / 65000 = 1.769… (176.9 %)
+    # ROI — docs/method.md step 5: (180000 − 65000) / 65000 = 1.769… (176.9 %)
     ("ROI", (180000, 65000), None, 115000 / 65000),
     ("ROI", ("$180,000", "65,000"), None, 115000 / 65000),
     ("ROI", (E.NA, 65000), "an argument is an error", E.NA),
@@ -69,7 +69,7 @@ CASES = [
     ("ROI", ([[180000, 130000]], [[65000], [130000]]), None, None),  # row × column broadcast
     ("ROI", ([[1, 2], [3, None]], [[1, 0], [-1, "x"]]), None, [[0.0, E.DIV0], [E.NUM, E.VALUE]]),
     ("ROI", ([1, 2, 3], [1, 2]), None, [[0.0], [0.0], [E.NA]]),  # outside the smaller range
-    # HR_COST — METHOD.md step 2: 50×10 + 40×20 = 1300
+    # HR_COST — docs/method.md step 2: 50×10 + 40×20 = 1300
     ("HR_COST", ([50, 40], [10, 20]), None, 1300.0),
     ("HR_COST", ([[50, 40]], [[10, 20]]), None, 1300.0),
     ("HR_COST", (50, 10), None, 500.0),
@@ -81,7 +81,7 @@ CASES = [
     ("HR_COST", ([50, "forty"], [10, 20]), "a cell is text that is not a number", E.VALUE),
     ("HR_COST", ([50, -40], [10, 20]), "a rate or an hour count < 0", E.NUM),
     ("HR_COST", ([50, 40], [10, -20]), "a rate or an hour count < 0", E.NUM),
-    # GOAL_VALUE — METHOD.md step 4: 12000 × 1/10 × 150 = 180000; 1 × 75% × 300 = 225
+    # GOAL_VALUE — docs/method.md step 4: 12000 × 1/10 × 150 = 180000; 1 × 75% × 300 = 225
     ("GOAL_VALUE", (12000, 1 / 10, 150), None, 180000.0),
     ("GOAL_VALUE", (1, 0.75, 300), None, 225.0),
     ("GOAL_VALUE", (1, "75%", 300), None, 225.0),
@@ -91,7 +91,7 @@ CASES = [
     ("GOAL_VALUE", (12000, 1.5, 150), "conversion_rate < 0 or > 1", E.NUM),
     ("GOAL_VALUE", (12000, -0.1, 150), "conversion_rate < 0 or > 1", E.NUM),
     ("GOAL_VALUE", ([[12000, 1]], [[0.1, 0.75]], [[150, 300]]), None, [[180000.0, 225.0]]),
-    # PRORATE — METHOD.md step 2: 1200 × 25% / 1 = 300; 60000 × 3 / 12 = 15000
+    # PRORATE — docs/method.md step 2: 1200 × 25% / 1 = 300; 60000 × 3 / 12 = 15000
     ("PRORATE", (1200, 0.25, 1), None, 300.0),
     ("PRORATE", (60000, 3, 12), None, 15000.0),
     ("PRORATE", (E.NULL, 3, 12), "an argument is an error", E.NULL),

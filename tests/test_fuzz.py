@@ -26,7 +26,7 @@ TIME_LIMIT = 20.0  # seconds a case may take
 
 
 def test_there_are_workbooks_to_mutate():
-    # the corpus (../shared/corpus/excel) and the template: a fuzz run on nothing proves nothing
+    # the golden workbooks (tests/golden) and the template: a fuzz run on nothing proves nothing
     assert len(SEEDS) > 1
 
 

@@ -1,6 +1,6 @@
 """The six-step template: the committed files, the method's numbers, what-ifs, the blank variant.
 
-Every expected number is worked out in a comment from METHOD.md's example as the template lays
+Every expected number is worked out in a comment from docs/method.md's example as the template lays
 it out (xlroi/template.py, "Example data"): tools 6,000 + ads 24,000 + people 30,000 + agency
 5,000 = 65,000; 12,000 subscribers x 1 in 10 x $150 = 180,000.
 """

@@ -2,7 +2,7 @@
 
 The committed files in ``workbook_templates/`` are generated from it (``python -m xlroi.template``)
 and a test proves they equal a fresh build, cell by cell. Layout (one sheet per step of the
-method, see ``METHOD.md``)::
+method, see ``docs/method.md``)::
 
     Start                 settings (period, channels), key results, checks, legend
     Step 1 Goals          SMART goal register: targets, actual to date, forecast, status

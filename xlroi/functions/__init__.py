@@ -98,7 +98,7 @@ FUNCTIONS: dict[str, ExcelFunction] = {
             formula=_roi.ROI_FORMULA,
             broadcasts=True,
             errors=(_ERR_PROPAGATE, _ERR_TEXT, ("investment < 0", "#NUM!"), ("investment = 0", "#DIV/0!")),
-            examples=(Example("ROI(180000, 65000)", 115000 / 65000, "METHOD.md, step 5: 176.9 %"),),
+            examples=(Example("ROI(180000, 65000)", 115000 / 65000, "the method (docs/method.md), step 5: 176.9 %"),),
         ),
         ExcelFunction(
             name="HR_COST",
@@ -116,7 +116,7 @@ FUNCTIONS: dict[str, ExcelFunction] = {
                 ("a cell is text that is not a number", "#VALUE!"),
                 ("a rate or an hour count < 0", "#NUM!"),
             ),
-            examples=(Example("HR_COST({50;40}, {10;20})", 1300.0, "METHOD.md, step 2: rate x hours per person"),),
+            examples=(Example("HR_COST({50;40}, {10;20})", 1300.0, "the method (docs/method.md), step 2: rate x hours per person"),),
         ),
         ExcelFunction(
             name="GOAL_VALUE",
@@ -136,8 +136,8 @@ FUNCTIONS: dict[str, ExcelFunction] = {
                 ("conversion_rate < 0 or > 1", "#NUM!"),
             ),
             examples=(
-                Example("GOAL_VALUE(12000, 1/10, 150)", 180000.0, "METHOD.md, step 4: 12,000 subscribers"),
-                Example("GOAL_VALUE(1, 75%, 300)", 225.0, "METHOD.md, step 4: a booking"),
+                Example("GOAL_VALUE(12000, 1/10, 150)", 180000.0, "the method (docs/method.md), step 4: 12,000 subscribers"),
+                Example("GOAL_VALUE(1, 75%, 300)", 225.0, "the method (docs/method.md), step 4: a booking"),
             ),
         ),
         ExcelFunction(
@@ -159,8 +159,8 @@ FUNCTIONS: dict[str, ExcelFunction] = {
                 ("used > total", "#NUM!"),
             ),
             examples=(
-                Example("PRORATE(1200, 25%, 1)", 300.0, "METHOD.md, step 2: a tool shared with other work"),
-                Example("PRORATE(60000, 3, 12)", 15000.0, "METHOD.md, step 2: a salary's share of a period"),
+                Example("PRORATE(1200, 25%, 1)", 300.0, "the method (docs/method.md), step 2: a tool shared with other work"),
+                Example("PRORATE(60000, 3, 12)", 15000.0, "the method (docs/method.md), step 2: a salary's share of a period"),
             ),
         ),
     )
