@@ -82,3 +82,17 @@ class EvaluationTimeout(XlroiError):
     """The work went past its time limit (``--timeout``); it was stopped and nothing written."""
 
     exit_code = 10
+
+
+# -- many workbooks, many scenarios (xlroi check/recalc on a cluster, xlroi goal-seek) ----------
+
+class SchedulerUnavailable(XlroiError):
+    """The Dask scheduler given with ``--scheduler`` cannot be reached (or dask is not installed)."""
+
+    exit_code = 40
+
+
+class GoalNotReached(XlroiError):
+    """Goal seek: no value of the changing cell brings the target cell to the value asked for."""
+
+    exit_code = 41
