@@ -84,6 +84,57 @@ class EvaluationTimeout(XlroiError):
     exit_code = 10
 
 
+# -- the monthly report (xlroi report) ----------------------------------------------------------
+
+class NotATemplate(XlroiError):
+    """A workbook without the six-step template's defined names (or with them elsewhere)."""
+
+    exit_code = 21
+
+
+class NothingToReport(XlroiError):
+    """A template whose steps 2-4 are still empty."""
+
+    exit_code = 22
+
+
+class TemplateChecksFail(XlroiError):
+    """The template's own checks fail: the report is written, with the failures marked."""
+
+    exit_code = 23
+
+
+class MissingExtra(XlroiError):
+    """An optional dependency group (pip extra) is not installed."""
+
+    exit_code = 24
+
+
+class SummaryMismatch(XlroiError):
+    """A number in a generated sentence does not match the report's tables: the build stops."""
+
+    exit_code = 70
+
+
+# -- platform exports in (xlroi import) ---------------------------------------------------------
+
+class ExportNotFound(WorkbookNotFound):
+    """An export file named on the command line does not exist."""
+
+
+class NotAnExport(XlroiError):
+    """A file that is no known platform export (or is empty, or not text/xlsx)."""
+
+    exit_code = 30
+
+
+class ExportConflict(XlroiError):
+    """An export that does not fit the workbook: another currency, no overlap with the period,
+    mixed currencies, an unknown channel, rows that would be counted twice, a full table."""
+
+    exit_code = 31
+
+
 # -- many workbooks, many scenarios (xlroi check/recalc on a cluster, xlroi goal-seek) ----------
 
 class SchedulerUnavailable(XlroiError):
