@@ -380,6 +380,7 @@ def addin_vba() -> None:
 # Capability commands: each lives in its own package (a thin click layer over that package's
 # Python API) and is registered here, one line each.
 # (registrations below)
+from .report.cli import report; main.add_command(report)  # noqa: E402,E702
 
 
 if __name__ == "__main__":  # pragma: no cover
