@@ -53,10 +53,27 @@ class Engine(abc.ABC):
 
     @classmethod
     def prepare_parts(cls, package: Package) -> dict[str, bytes]:
-        """The parts of the engine's copy that differ from the user's package."""
+        """The parts of the engine's copy that differ from the user's package: add-in calls as
+        plain calls, a Strict workbook mapped to Transitional, string cells as the text they
+        stand for (texts XML cannot carry are kept for :meth:`apply_text_overrides`)."""
         from ..xlsx.addin_calls import plain_call_parts
+        from ..xlsx.cell_text import decoded_text_parts
+        from ..xlsx.strict import transitional_parts
 
-        return plain_call_parts(package)
+        parts = plain_call_parts(package)
+        parts.update(transitional_parts(package, parts))
+        texts, overrides = decoded_text_parts(package, parts)
+        parts.update(texts)
+        package._text_overrides = overrides  # type: ignore[attr-defined]  # read back after loading
+        return parts
+
+    def apply_text_overrides(self) -> None:
+        """Set the cells whose text XML cannot carry (``CHAR(7)`` in a string) through the
+        engine's API; each engine calls this once its copy is loaded."""
+        from ..xlsx.cell_text import engine_safe
+
+        for (sheet_name, row, col), text in getattr(self.package, "_text_overrides", {}).items():
+            self.set_value(self.package.sheet(sheet_name), row, col, engine_safe(text))
 
     @abc.abstractmethod
     def set_value(self, sheet: Sheet, row: int, col: int, value: Scalar) -> None: ...

@@ -135,6 +135,7 @@ class FormulasEngine(Engine):
         self.book = prepared.name
         self.inputs: dict[str, Scalar] = {}
         self.values: dict[tuple[str, int, int], Any] = {}
+        self.apply_text_overrides()
 
     @classmethod
     def prepare_parts(cls, package: Package) -> dict[str, bytes]:

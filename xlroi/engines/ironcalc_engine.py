@@ -176,6 +176,7 @@ class IronCalcEngine(Engine):
         workbook = package.parts.get(package.workbook_part, b"")
         self.iterate = bool(_ITERATE.search(workbook))
         self.refused: dict[tuple[str, int, int], str] = getattr(package, "_ironcalc_refused", {})
+        self.apply_text_overrides()
 
     @classmethod
     def prepare_parts(cls, package: Package) -> dict[str, bytes]:

@@ -372,7 +372,8 @@ def insert_cells(xml: bytes, values: dict[tuple[int, int], Scalar], prefix: byte
     from .package import NS_MAIN, parse_xml
 
     root = parse_xml(xml, "worksheet")
-    ns = {"m": NS_MAIN}
+    main = etree.QName(root).namespace or NS_MAIN  # the transitional or the Strict namespace: keep the part's
+    ns = {"m": main}
     sheet_data = root.find("m:sheetData", ns)
     if sheet_data is None:
         raise BadReference("the sheet has no cell data to add a value to")
@@ -380,19 +381,19 @@ def insert_cells(xml: bytes, values: dict[tuple[int, int], Scalar], prefix: byte
     for (row, col), value in sorted(values.items()):
         row_el = rows.get(row)
         if row_el is None:
-            row_el = etree.Element(f"{{{NS_MAIN}}}row", r=str(row))
+            row_el = etree.Element(f"{{{main}}}row", r=str(row))
             later = [r for n, r in rows.items() if n > row]
             if later:
                 min(later, key=lambda e: int(e.get("r"))).addprevious(row_el)
             else:
                 sheet_data.append(row_el)
             rows[row] = row_el
-        cell = etree.Element(f"{{{NS_MAIN}}}c", r=cell_name(row, col))
+        cell = etree.Element(f"{{{main}}}c", r=cell_name(row, col))
         t, v = _value_xml(b"", value, formula=False)
         if t:
             cell.set("t", t.decode())
         if v:
-            wrapper = etree.fromstring(b'<w xmlns="%s">%s</w>' % (NS_MAIN.encode(), v))
+            wrapper = etree.fromstring(b'<w xmlns="%s">%s</w>' % (main.encode(), v))
             for child in wrapper:
                 cell.append(child)
         later_cells = [c for c in row_el.findall("m:c", ns) if _col_of(c.get("r")) > col]

@@ -23,6 +23,10 @@ from ..errors import NotAWorkbook, OutputError, UnsafeWorkbook, WorkbookNotFound
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+# ISO/IEC 29500 Strict (Excel's "Strict Open XML Spreadsheet"): the same markup under other
+# namespaces; package relationships (NS_PKG_REL) and content types are shared. See strict.py.
+NS_MAIN_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+NS_REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 
 @dataclass(frozen=True)
@@ -265,11 +269,12 @@ def _read_workbook_part(package: Package) -> None:
                            "xlroi reads .xlsx and .xlsm")
     root = parse_xml(package.parts[package.workbook_part], f"{package.path}: part {package.workbook_part}")
     rels = relationships(package, package.workbook_part)
-    for index, node in enumerate(root.iter(f"{{{NS_MAIN}}}sheet")):
-        rel = rels.get(node.get(f"{{{NS_REL}}}id", ""))
+    main = NS_MAIN_STRICT if etree.QName(root).namespace == NS_MAIN_STRICT else NS_MAIN
+    for index, node in enumerate(root.iter(f"{{{main}}}sheet")):
+        rel = rels.get(node.get(f"{{{NS_REL}}}id") or node.get(f"{{{NS_REL_STRICT}}}id", ""))
         part = rel[1] if rel else ""
         package.sheets.append(Sheet(node.get("name", f"Sheet{index + 1}"), part, index, node.get("state", "visible")))
-    for node in root.iter(f"{{{NS_MAIN}}}definedName"):
+    for node in root.iter(f"{{{main}}}definedName"):
         local = node.get("localSheetId")
         package.defined_names.append(
             DefinedName(node.get("name", ""), node.text or "", int(local) if local and local.isdigit() else None)
