@@ -113,6 +113,14 @@ TIMEOUT_OPTION = click.option(
     help="Stop the work after SECONDS (exit 10, nothing written). Default: $XLROI_TIMEOUT or 300; 0 = no limit.")
 
 
+JOBS_OPTION = click.option("-j", "--jobs", type=int, default=None, metavar="N",
+                           help="Work on N workbooks at once, each in its own process. Default: the number of cores.")
+SCHEDULER_OPTION = click.option(
+    "--scheduler", metavar="ADDRESS", default=None,
+    help="Run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786); "
+         "needs pip install 'xlroi[dask]'. Workbooks travel as bytes: no shared file system needed.")
+
+
 def _timeout(text: str | None) -> float | None:
     from .isolation import default_timeout, parse_timeout
 
@@ -134,8 +142,8 @@ def _format(value: object) -> str:
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write the recalculated workbook.")
+@click.argument("books", nargs=-1, required=True, metavar="BOOK...")
+@click.option("-o", "--output", type=click.Path(), help="Where to write the recalculated workbook (a folder for several workbooks).")
 @click.option("--in-place", is_flag=True, help="Replace BOOK itself (atomically).")
 @ENGINE_OPTION
 @SET_OPTION
@@ -143,8 +151,10 @@ def _format(value: object) -> str:
 @TIMEOUT_OPTION
 @click.option("--strict", is_flag=True, help="Exit 1 if any cell could not be evaluated.")
 @click.option("-v", "--verbose", is_flag=True, help="List every cell not evaluated (default: a summary per reason).")
-def recalc(book: str, output: str | None, in_place: bool, engine: str, sets: tuple[str, ...], as_json: bool,
-           timeout: str | None, strict: bool, verbose: bool) -> None:
+@JOBS_OPTION
+@SCHEDULER_OPTION
+def recalc(books: tuple[str, ...], output: str | None, in_place: bool, engine: str, sets: tuple[str, ...], as_json: bool,
+           timeout: str | None, strict: bool, verbose: bool, jobs: int | None, scheduler: str | None) -> None:
     """Recalculate every formula of BOOK and write the results as cached values.
 
     Only the cached values of formula cells (and cells given with --set) change; charts,
@@ -152,13 +162,25 @@ def recalc(book: str, output: str | None, in_place: bool, engine: str, sets: tup
     unless --in-place is given. Cells no engine can evaluate keep their cached value and are
     reported as not evaluated, with the reason.
 
+    BOOK may also be several files, folders (searched for .xlsx/.xlsm) or quoted globs
+    ('clients/**/*.xlsx'): then -o names a folder, where each workbook is written at its path
+    relative to its folder or glob, and a summary table follows (--json: one record each).
+
     Example: xlroi recalc campaign.xlsx -o campaign-recalculated.xlsx --timeout 60
+
+    Example: xlroi recalc 'clients/**/*.xlsx' -o fresh/ -j 4
     """
     from .jobs import recalc_file
 
     if bool(output) == in_place:
         raise BadValue("give either -o OUTPUT or --in-place")
     changes = _parse_sets(sets)  # parse before the (slow) load: a typo fails fast
+    from .batch.console import is_batch, recalc_command
+
+    if is_batch(books, None if in_place else output, scheduler):
+        sys.exit(recalc_command(books, output=output, in_place=in_place, engine=engine, sets=changes, as_json=as_json,
+                                timeout=_timeout(timeout), strict=strict, verbose=verbose, jobs=jobs, scheduler=scheduler))
+    book = books[0]
     with _phases("recalc", ["read, evaluate, write"]) as step:
         report = recalc_file(book, output, in_place=in_place, engine=engine, sets=changes, timeout=_timeout(timeout))
         step("done")
@@ -218,43 +240,34 @@ def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], 
 
 
 @main.command()
-@click.argument("books", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("books", nargs=-1, required=True, metavar="BOOK...")
 @ENGINE_OPTION
 @JSON_OPTION
 @TIMEOUT_OPTION
 @click.option("--max-rows", default=50, show_default=True, help="Differing cells to list per workbook.")
-def check(books: tuple[str, ...], engine: str, as_json: bool, timeout: str | None, max_rows: int) -> None:
+@JOBS_OPTION
+@SCHEDULER_OPTION
+@click.option("--junit-xml", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Also write a JUnit XML report (one test case per workbook) for CI systems.")
+def check(books: tuple[str, ...], engine: str, as_json: bool, timeout: str | None, max_rows: int,
+          jobs: int | None, scheduler: str | None, junit_xml: str | None) -> None:
     """Recalculate BOOKS and compare every formula cell with the value saved in the file.
 
-    Exits 1 and lists the cells when any differ (or could not be evaluated): use it in CI to
-    prove a workbook's saved numbers are what its formulas give.
+    BOOKS are files, folders (searched for .xlsx/.xlsm) or quoted globs ('finance/**/*.xlsx'),
+    checked N at a time (-j) or on a Dask cluster (--scheduler), each in its own process with
+    the time limit. Exits 1 and lists the cells when any differ (or could not be evaluated):
+    use it in CI to prove a workbook's saved numbers are what its formulas give. A workbook
+    that cannot be checked is reported on its own line and the others go on; the exit status
+    is then its class (the highest, if several) unless some workbook is stale (1).
 
     Example: xlroi check workbook_templates/*.xlsx
-    """
-    from .jobs import check_file
 
-    limit = _timeout(timeout)
-    reports = []
-    bar = _progress(len(books), "check")
-    try:
-        for book in books:
-            reports.append(check_file(book, engine=engine, timeout=limit))
-            bar.update(1)
-    finally:
-        bar.close()
-    if as_json:
-        click.echo(json.dumps([r.as_dict() for r in reports], indent=2))
-    else:
-        for report in reports:
-            verdict = "OK" if report.ok else "DIFFERS"
-            click.echo(f"{verdict}  {report.path}: {report.matched}/{report.compared} formula cells match "
-                       f"({report.engine} engine; {report.not_evaluated} not evaluated, {report.no_cached_value} without a cached value)")
-            for d in report.differences[:max_rows]:
-                click.echo(f"  {d.ref}\t{d.status}\tcached={_format(d.cached)}\tcomputed={_format(d.computed)}\t={d.formula or ''}")
-            if len(report.differences) > max_rows:
-                click.echo(f"  … and {len(report.differences) - max_rows} more (--max-rows, or --json for all)")
-    if not all(r.ok for r in reports):
-        sys.exit(1)
+    Example: xlroi check finance/ -j 4 --junit-xml xlroi-check.xml
+    """
+    from .batch.console import check_command
+
+    sys.exit(check_command(books, engine=engine, as_json=as_json, timeout=_timeout(timeout), max_rows=max_rows,
+                           jobs=jobs, scheduler=scheduler, junit_xml=junit_xml))
 
 
 @main.command()
@@ -380,6 +393,7 @@ def addin_vba() -> None:
 # Capability commands: each lives in its own package (a thin click layer over that package's
 # Python API) and is registered here, one line each.
 # (registrations below)
+from .imports.cli import import_command; main.add_command(import_command)  # noqa: E402,E702
 from .report.cli import report; main.add_command(report)  # noqa: E402,E702
 
 
