@@ -141,10 +141,10 @@ def _body(records: list[tuple[int, list[object]]]) -> list[tuple[int, list[objec
     file); blank records are dropped."""
     body = []
     for line, cells in records:
-        first = next((c for c in cells if isinstance(c, str) and c.strip()), None) if cells else None
-        if first is not None and first.lstrip().startswith("#"):
-            break
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+        filled = [c for c in cells if not (c is None or (isinstance(c, str) and not c.strip()))]
+        if len(filled) == 1 and isinstance(filled[0], str) and filled[0].lstrip().startswith("#"):
+            break  # "# ----" / "# Date range": the next section (a campaign "#BlackFriday" has more cells)
+        if not filled:
             continue
         body.append((line, cells))
     return body
