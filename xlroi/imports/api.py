@@ -208,7 +208,7 @@ def _currency(export: ParsedExport, file_report: FileReport, wb_currency: str | 
         if row.spend is not None and row.currency:
             counts[row.currency] += 1
     if len(counts) > 1:
-        listed = ", ".join(f"{code}: {n} rows" for code, n in sorted(counts.items()))
+        listed = ", ".join(f"{code}: {n} row{'s' if n > 1 else ''}" for code, n in sorted(counts.items()))
         raise ExportConflict(f"{export.path}: mixed currencies in one export ({listed}): export each currency apart")
     code = next(iter(counts), None)
     file_report.currency = code
