@@ -257,3 +257,22 @@ def test_property_aggregation_keeps_the_sum(rows, free):
     assert sum((line.amount for line in fitted), D(0)) == sum((r[3] for r in rows), D(0))
     if len(_aggregate(indexed, 2)) <= free:
         assert len(fitted) <= free
+
+
+# campaign names that look like something else are still campaigns
+NAME_CASES = [
+    ("a hashtag is not a GA4 section line", "#BlackFriday"),
+    ("'Total' in a name is not a totals row", "Total awareness push"),
+    ("a leading = stays text", "=Promo"),
+]
+
+
+@pytest.mark.parametrize("what, name", NAME_CASES, ids=[c[0] for c in NAME_CASES])
+def test_campaign_names_that_look_like_something_else(tmp_path, what, name):
+    path = tmp_path / "meta.csv"
+    path.write_text(f"Campaign name,Platform,Day,Amount spent (USD)\n{name},facebook,2024-01-02,10.00\n"
+                    f"Other,instagram,2024-01-03,5.00\n", encoding="utf-8")
+    export = read_export(path)
+    assert [r.campaign for r in export.rows] == [name, "Other"]
+    tag = Tag(Source("Meta"), Span(dt.date(2024, 1, 2), dt.date(2024, 1, 3)))
+    assert not tagged(name, tag).startswith("=") and parse_tag(tagged(name, tag))[1] == tag

@@ -11,7 +11,7 @@ bucket, the last to ``Report End``.
 from __future__ import annotations
 
 from .base import Reader, Vocabulary, empty_row, is_total_label, no_dates, preamble_dates, spans_from_starts
-from .rows import CONVERSIONS, ExportRow, LeftOut, ParsedExport
+from .rows import CONVERSIONS, ExportRow, LeftOut, ParsedExport, Span
 from .sniff import Table
 from .values import is_no_data
 
@@ -20,6 +20,7 @@ PLATFORM = "LinkedIn"
 VOCABULARY = Vocabulary(
     fields={
         "start": ("Start Date (in UTC)", "Start Date"),
+        "end": ("End Date (in UTC)", "End Date"),
         "account": ("Account Name",),
         "group": ("Campaign Group Name",),
         "campaign": ("Campaign Name",),
@@ -78,7 +79,9 @@ def read(table: Table, channel: str | None = None) -> ParsedExport:
         ok, spend = r.spend(cells, line, parsed)
         if not ok:
             continue
-        parsed.rows.append(ExportRow(line, PLATFORM, "LinkedIn", campaign or "LinkedIn ads", spans[day], spend,
+        end = r.date(cells, "end") if r.has("end") else None
+        span = Span(day, end) if end is not None and end >= day else spans[day]
+        parsed.rows.append(ExportRow(line, PLATFORM, "LinkedIn", campaign or "LinkedIn ads", span, spend,
                                      r.currency(cells), metrics=r.metrics(cells, METRICS, line, parsed),
                                      account=r.text(cells, "account")))
     return parsed

@@ -60,6 +60,8 @@ class Tag:
 
 
 def tagged(campaign: str, tag: Tag) -> str:
+    if campaign.startswith("="):
+        campaign = " " + campaign  # text, never a formula (the write-back refuses values starting with =)
     suffix = " " + tag.text()
     room = MAX_CAMPAIGN_TEXT - len(suffix)
     name = campaign if len(campaign) <= room else campaign[: max(room - 1, 0)] + "…"

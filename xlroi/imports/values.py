@@ -16,7 +16,7 @@ NO_DATA = frozenset({"", "-", "--", "—", "–", "n/a", "(not set)"})
 # Characters that separate thousands: comma, dot, space, no-break space, narrow no-break space,
 # apostrophe (Swiss). The decimal separator is chosen per file (see ``decimal_separator``).
 _SPACES = "\u00a0\u202f\u2009 "
-_CURRENCY_MARKS = re.compile(r"[$€£¥₹₩₽₺₫฿]|\b[A-Z]{3}\b|R\$|CHF|kr", re.UNICODE)
+_CURRENCY_MARKS = re.compile(r"US\$|R\$|[$€£¥₹₩₽₺₫฿]|\b[A-Z]{3}\b|CHF|kr", re.UNICODE)
 _NUMERIC = re.compile(r"^[+-]?[\d.,'" + _SPACES + r"]*\d[\d.,'" + _SPACES + r"]*$")
 
 
