@@ -119,12 +119,16 @@ def stale_report(record) -> str:
 
     report = record.report
     rows = [("cell", "formula", "cached", "computed")]
-    rows += [(d.ref, "=" + (d.formula or ""), _format(d.cached), _format(d.computed)) for d in report.differences]
-    widths = [min(max(len(row[i]) for row in rows), 60) for i in range(4)]
+    rows += [(d.ref, _clip("=" + (d.formula or "")), _format(d.cached), _format(d.computed)) for d in report.differences]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [f"{record.path}: {record.stale} stale and {record.not_evaluated} not evaluated of "
              f"{report.compared} formula cells ({report.engine} engine)"]
     lines += ["  " + "  ".join(value.ljust(w) for value, w in zip(row, widths)).rstrip() for row in rows]
     return "\n".join(lines)
+
+
+def _clip(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @pytest.fixture
