@@ -34,10 +34,11 @@ def make_report(book: str | os.PathLike, *, engine: str = "fast", brand: Brand |
     the limit); None reads in this process. Raises ``NotATemplate``, ``NothingToReport`` and the
     workbook API's errors for bad input."""
     from .build import build_report
-    from .render import add_charts, require
+    from .extra import require
     from .snapshot import read_snapshot
 
     require()
+    from .render import add_charts
     if timeout is None:
         snap = read_snapshot(book, engine)
     else:
@@ -50,15 +51,20 @@ def make_report(book: str | os.PathLike, *, engine: str = "fast", brand: Brand |
 
 
 def report_html(report: Report) -> str:
+    from .extra import require
+
+    require()
     from .render import render_html
 
     return render_html(report)
 
 
 def report_pdf(report: Report) -> bytes:
-    from .render import render_html, render_pdf, require
+    from .extra import require
 
     require(pdf=True)
+    from .render import render_html, render_pdf
+
     return render_pdf(render_html(report))
 
 
@@ -98,12 +104,13 @@ def write_reports(books: list[str | os.PathLike], output: str | os.PathLike, *, 
     whole or not at all). Raises :class:`TemplateChecksFail` *after* writing when a workbook's
     own checks fail (the report shows them, marked)."""
     from ..xlsx.package import write_atomically
-    from .render import render_html, render_pdf, require
+    from .extra import require
 
     if not books:
         raise BadValue("give at least one workbook")
     kind, folder = output_format(output, len(books), fmt)
     require(pdf=kind == "pdf")
+    from .render import render_html, render_pdf
     result = Written()
     rendered: list[tuple[str, bytes]] = []
     names: set[str] = set()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..errors import NothingToReport
 from . import layout as L
-from .model import Brand, Check, Derivation, Figure, Report, Scorecard, Section, Sentence, Table, to_date
+from .model import BREAK, Brand, Check, Derivation, Figure, Mark, Report, Scorecard, Section, Sentence, Table, to_date
 from .snapshot import Snapshot
 
 KPI_KIND = {"0.0%": "percent", '"$"#,##0.00': "money2", '0.00"x"': "ratio"}
@@ -19,6 +19,7 @@ DELTA_KIND = {"percent": "pp", "money": "delta_money", "money2": "delta_money2",
 SCORECARD_ORDER = ("ROI", "Total investment", "Total return", "Cost per lead", "Customer acquisition cost (CAC)",
                    "LTV : CAC", "Return on ad spend (ROAS)", "Engagement rate", "Click-through rate (CTR)",
                    "Conversion rate", "Cost per click (CPC)", "Cost per acquisition (CPA)")
+GOAL_STATUS = 9  # the goals table's status column
 COMPARISONS = (("previous", "previous period"), ("last_year", "same period last year"), ("benchmark", "benchmark"))
 
 
@@ -58,10 +59,11 @@ class Reader:
         return any(not _blank(self.snap[r]) for r in refs)
 
 
-def derived(op: str, refs: tuple[str, ...], formula: str, value: float | None, kind: str, missing: str = "") -> Figure:
+def derived(op: str, refs: tuple[str, ...], formula: str, value: float | None, kind: str, missing: str = "",
+            shown: str = "no data") -> Figure:
     d = Derivation(op, tuple(refs), formula)
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return Figure(None, kind, derived=d, missing=missing or "not computable: an input is empty or zero")
+        return Figure(None, kind, derived=d, missing=missing or "not computable: an input is empty or zero", shown=shown)
     return Figure(value, kind, derived=d)
 
 
@@ -193,7 +195,7 @@ def _goals(r: Reader) -> list[Goal]:
                                  f"{fa} ÷ (MIN({report_date}, {fe}) − {fs} + 1) × 7", current, "decimal"),
             needed_rate=derived("needed_per_week", (ft, fa, fe, report_date),
                                 f"MAX(0, {ft} − {fa}) ÷ ({fe} − {report_date}) × 7", needed, "decimal",
-                                missing="the deadline has passed")))
+                                missing="the deadline has passed", shown="deadline reached")))
     return goals
 
 
@@ -260,13 +262,21 @@ def build_report(snap: Snapshot, brand: Brand | None = None, built: _dt.datetime
                   ("Net return", key["net"], "return − investment")],
         summary=summary, scorecards=scorecards, sections=sections, checks=checks, stale=list(snap.stale),
         not_evaluated=dict(snap.not_evaluated),
-        formulas=[(label, ref, snap.formulas.get(ref, "(a value)"), r.fig(ref, "money" if "ROI" not in label else "percent"))
-                  for label, ref in L.HEADLINE_CELLS if ref in snap.formulas or not _blank(snap[ref])],
+        formulas=_formulas(r, snap),
         formula_cells=snap.formula_cells)
-    report.sections.insert(0, Section("details", "Report details", tables=[details]))
+    report.sections.append(Section("details", "Report details", tables=[details]))
+    order = ("kpis", "goals", "worse", "improve", "money", "channels", "completeness", "details")
+    report.sections.sort(key=lambda s: order.index(s.id) if s.id in order else len(order))
     report.figure_index = figure_index(report)
     verify_sentences(report)
     return report
+
+
+def _formulas(r: Reader, snap: Snapshot) -> list[tuple[str, str, str, Figure]]:
+    """The headline cells with their formulas; a cost category with no data shows "no data"."""
+    categories = {fig.ref: fig for _label, fig in category_figures(r)}
+    return [(label, ref, snap.formulas.get(ref, "(a value)"), categories.get(ref) or r.fig(ref, kind))
+            for label, ref, kind in L.HEADLINE_CELLS if ref in snap.formulas or not _blank(snap[ref])]
 
 
 def figure_index(report: Report) -> list[Figure]:
@@ -331,7 +341,7 @@ def _scorecards(r: Reader) -> list[Scorecard]:
 def _kpi_section(cards: list[Scorecard]) -> Section:
     rows, classes = [], {}
     for i, card in enumerate(cards):
-        row = [card.name, {"Higher": "higher ▲", "Lower": "lower ▼"}.get(card.better, "neutral"), card.this]
+        row = [card.name, {"Higher": "higher", "Lower": "lower"}.get(card.better, "neutral"), card.this]
         for j, (vs, _label) in enumerate(COMPARISONS):
             other = {"previous": card.previous, "last_year": card.last_year, "benchmark": card.benchmark}[vs]
             absolute, pct, word = card.changes[vs]
@@ -343,17 +353,15 @@ def _kpi_section(cards: list[Scorecard]) -> Section:
                   "and the benchmark (step 6)",
                   ["KPI", "Better when", "This period", "Previous period", "Change", "Same period last year", "Change",
                    "Benchmark", "Against benchmark"], rows, classes=classes,
-                  note="Change: the difference, then the change in % of the other value. ▲ better / ▼ worse is judged "
-                       "by the KPI's direction: for a cost, rising is worse. Total investment is neutral (judged through "
-                       "ROI).")
+                  note="Change: in % of the other value, then the difference. Better or worse is judged by the KPI's "
+                       "direction: for a cost, rising is worse. Total investment is neutral (it is judged through ROI).")
     return Section("kpis", "KPI scorecards", tables=[table])
 
 
 def _change_cell(absolute: Figure, pct: Figure, word: str) -> list:
     if word == "n/a":
         return [pct if pct.has_data or pct.ref else absolute]
-    mark = {"better": "▲ better", "worse": "▼ worse", "same": "= same", "up": "↑ up", "down": "↓ down"}[word]
-    return [absolute, " ", pct, f" {mark}"]
+    return [pct, " ", Mark(word, "verdict v-" + word), BREAK, absolute]
 
 
 # -- where the money went ----------------------------------------------------------------------
@@ -499,16 +507,16 @@ def _channel_section(r: Reader, channels: list[Channel]) -> Section:
 def _goal_section(r: Reader, goals: list[Goal]) -> Section:
     rows, classes = [], {}
     for i, g in enumerate(goals):
-        rows.append([g.name, [g.metric, " · ", g.channel], g.target, g.actual, g.progress, g.end, g.forecast,
-                     g.needed_rate, g.current_rate, [g.target_cost, " / ", g.actual_cost], g.status])
+        rows.append([[g.name, BREAK, g.metric, " · ", g.channel], g.target, g.actual, g.progress, g.end, g.forecast,
+                     g.needed_rate, g.current_rate, [g.target_cost, " /", BREAK, g.actual_cost], g.status])
         status = str(g.status.value or "")
-        classes[(i, 10)] = {"On track": "v-better", "At risk": "v-risk", "Off track": "v-worse"}.get(status, "")
+        classes[(i, GOAL_STATUS)] = {"On track": "v-better", "At risk": "v-risk", "Off track": "v-worse"}.get(status, "")
         if g.actual_cost.number is not None and g.target_cost.number and g.actual_cost.number > g.target_cost.number:
-            classes[(i, 9)] = "v-worse"
+            classes[(i, GOAL_STATUS - 1)] = "v-worse"
     table = Table("goals", "SMART goals (step 1): target, actual, pace to the deadline, run rate needed",
-                  ["Goal", "Metric · channel", "Target", "Actual", "Progress", "Deadline", "Forecast at current pace",
+                  ["Goal (metric · channel)", "Target", "Actual", "Progress", "Deadline", "Forecast at current pace",
                    "Needed per week", "Current per week", "Cost per unit: target / actual", "Status"],
-                  rows or [["No goals in step 1", "", "", "", "", "", "", "", "", "", ""]], classes=classes,
+                  rows or [["No goals in step 1"] + [""] * GOAL_STATUS], classes=classes,
                   note="Forecast = actual × the goal's days ÷ days elapsed up to the report date (step 1). Needed per "
                        "week = what is left of the target ÷ weeks left to the deadline. Status (step 1): on track when "
                        "the forecast reaches the target, at risk from 80 %, off track below.")
@@ -526,7 +534,8 @@ def _goal_section(r: Reader, goals: list[Goal]) -> Section:
 # -- completeness ------------------------------------------------------------------------------
 
 def _checks(r: Reader) -> list[Check]:
-    pairs = list(L.START_CHECKS) + list(L.COST_CHECKS) + [L.RETURN_CHECK, L.CHANNEL_CHECK]
+    # the Start sheet's four checks gather steps 2 and 4's own; step 5's channel check is the fifth
+    pairs = list(L.START_CHECKS) + [L.CHANNEL_CHECK]
     return [Check(r.fig(label, "text"), r.fig(result, "text", "the check gave no result")) for label, result in pairs]
 
 

@@ -16,6 +16,7 @@ from html import escape
 from .model import Chart, Figure
 
 GOOD, BAD, RISK, NEUTRAL, GRID = "#1a7f37", "#b42318", "#b54708", "#667085", "#d0d5dd"
+LABEL_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
 WIDTH = 7.0  # inches: the A4 page's text width at 1:1, so the chart's text prints at its set size
 
 
@@ -63,23 +64,25 @@ def accessible_svg(svg: str, chart_id: str, title: str, description: str) -> str
     return (svg[:match.start()] + new_head + inner + svg[match.end():]).strip()
 
 
-def _label(ax, bars, texts, inside_min: float | None = None, color: str = "#101828") -> None:
+def _label(ax, bars, texts, color: str = "#101828") -> None:
+    """Each bar's number at its end, outside the bar (left of a negative bar)."""
     for bar, text in zip(bars, texts):
         width = bar.get_width()
-        x = bar.get_x() + (width if width >= 0 else 0)
-        ax.annotate(text, (x if width >= 0 else bar.get_x(), bar.get_y() + bar.get_height() / 2),
-                    xytext=(4 if width >= 0 else -4, 0), textcoords="offset points",
-                    ha="left" if width >= 0 else "right", va="center", color=color, fontsize=8)
+        end = bar.get_x() + width
+        ax.annotate(text, (end, bar.get_y() + bar.get_height() / 2), xytext=(4 if width >= 0 else -4, 0),
+                    textcoords="offset points", ha="left" if width >= 0 else "right", va="center", color=color,
+                    fontsize=8, bbox=LABEL_BOX)
 
 
 def _names(figs) -> list[str]:
     return [f.text if isinstance(f, Figure) else str(f) for f in figs]
 
 
-def _pad(ax, values: list[float], left_room: float = 0.0, right_room: float = 0.38) -> None:
+def _pad(ax, values: list[float], left_room: float = 0.45, right_room: float = 0.38) -> None:
+    """Room beside the bars for their labels: on the right, and on the left when a bar is negative."""
     lo, hi = min([0.0] + values), max([0.0] + values)
     span = (hi - lo) or 1.0
-    ax.set_xlim(lo - span * (left_room if lo < 0 else 0.0) - (span * 0.25 if lo < 0 else 0), hi + span * right_room)
+    ax.set_xlim(lo - (span * left_room if lo < 0 else 0.0), hi + (span * right_room if hi > 0 else span * 0.05))
 
 
 def _money_axis(ax) -> None:
@@ -178,7 +181,7 @@ def organic_and_paid(metric: str, rows: list[tuple[Figure, Figure, Figure]], pri
         bars = ax.barh(names, paid, left=organic, height=0.6, color=primary, hatch="////", edgecolor="white", label="Paid")
         for bar, r in zip(bars, rows):
             ax.annotate(f"organic {r[1].text} + paid {r[2].text}", (bar.get_x() + bar.get_width(), bar.get_y() + 0.3),
-                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=8, bbox=LABEL_BOX)
         ax.invert_yaxis()
         _pad(ax, [o + p for o, p in zip(organic, paid)], right_room=0.75)
         from matplotlib.ticker import FuncFormatter
@@ -206,7 +209,7 @@ def kpi_changes(rows: list[tuple[str, Figure, str]], table_id: str, against: str
         ax.axvline(0, color="#344054", linewidth=0.8)
         ax.invert_yaxis()
         _percent_axis(ax)
-        _pad(ax, values, left_room=0.3, right_room=0.5)
+        _pad(ax, values, left_room=0.6, right_room=0.55)
         _grid(ax)
         ax.set_title(title)
         desc = f"Change against {against}: " + "; ".join(
@@ -220,7 +223,7 @@ def goal_progress(rows: list[tuple[Figure, Figure, Figure]], primary: str, table
     names = [_short(r[0].text) for r in rows]
     values = [min(r[1].number or 0.0, 2.0) for r in rows]
     colors = {"On track": GOOD, "At risk": RISK, "Off track": BAD}
-    with _figure(0.42 * len(rows) + 0.8, "goal-progress") as (fig, ax):
+    with _figure(0.55 * len(rows) + 0.8, "goal-progress") as (fig, ax):
         bars = ax.barh(names, values, height=0.55, color=[colors.get(str(r[2].value), NEUTRAL) for r in rows])
         _label(ax, bars, [f"{r[1].text} · {r[2].text}" if r[1].has_data else f"no data · {r[2].text}" for r in rows])
         ax.axvline(1.0, color="#101828", linewidth=1, linestyle="--")
@@ -235,5 +238,12 @@ def goal_progress(rows: list[tuple[Figure, Figure, Figure]], primary: str, table
         return Chart("chart-goal-progress", title, desc, _svg(fig, "chart-goal-progress", title, desc), table_id)
 
 
-def _short(text: str, limit: int = 42) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _short(text: str, width: int = 34, lines: int = 2) -> str:
+    """A long goal name on at most two lines (the table beside the chart has it in full)."""
+    import textwrap
+
+    wrapped = textwrap.wrap(text, width)
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "\n".join(wrapped)

@@ -42,7 +42,7 @@ def report(books: tuple[str, ...], output: str, fmt: str | None, brand_file: str
     from ..isolation import default_timeout, parse_timeout
     from . import write_reports
     from .brand import load_brand
-    from .render import require
+    from .extra import require
 
     limit = default_timeout() if timeout is None else parse_timeout(timeout)
     require()

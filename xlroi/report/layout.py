@@ -138,13 +138,15 @@ REGIONS = (
 )
 
 # The formulas printed in the appendix: the headline results and how they are built.
-HEADLINE_CELLS = (
-    ("Total investment", TOTAL_INVESTMENT), ("Total return", TOTAL_RETURN), ("Net return", NET_RETURN),
-    ("Overall ROI", OVERALL_ROI), ("Previous period ROI", PREVIOUS_ROI),
-    ("Tools", COST_CATEGORIES[0][2]), ("Advertising", COST_CATEGORIES[1][2]), ("People", COST_CATEGORIES[2][2]),
-    ("Materials", COST_CATEGORIES[3][2]), ("Agencies", COST_CATEGORIES[4][2]),
-    ("Goal value (first goal)", ref("values", f"H{T.V_FIRST}")),
-    ("Return counted (total)", ref("values", f"I{T.V_TOTAL}")),
-    ("Channel investment (first channel)", ref("costs", f"G{T.R_FIRST}")),
-    ("Cost per lead", ref("kpis", f"D{T.K_CPL}")),
+HEADLINE_CELLS = (  # (label, cell, kind)
+    ("Total investment", TOTAL_INVESTMENT, "money"), ("Total return", TOTAL_RETURN, "money"),
+    ("Net return", NET_RETURN, "money"), ("Overall ROI", OVERALL_ROI, "percent"),
+    ("Previous period ROI", PREVIOUS_ROI, "percent"),
+    ("Tools", COST_CATEGORIES[0][2], "money"), ("Advertising", COST_CATEGORIES[1][2], "money"),
+    ("People", COST_CATEGORIES[2][2], "money"), ("Materials", COST_CATEGORIES[3][2], "money"),
+    ("Agencies", COST_CATEGORIES[4][2], "money"),
+    ("Goal value (first goal)", ref("values", f"H{T.V_FIRST}"), "money"),
+    ("Return counted (total)", ref("values", f"I{T.V_TOTAL}"), "money"),
+    ("Channel investment (first channel)", ref("costs", f"G{T.R_FIRST}"), "money"),
+    ("Cost per lead", ref("kpis", f"D{T.K_CPL}"), "money2"),
 )

@@ -36,6 +36,7 @@ class Figure:
     ref: str | None = None             # the cell it comes from
     derived: Derivation | None = None  # or how it was worked out
     missing: str | None = None         # why there is no data
+    shown: str = "no data"             # what the report prints instead of a number
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -54,7 +55,7 @@ class Figure:
 
     @property
     def text(self) -> str:
-        return format_value(self.value, self.kind) if self.has_data else "no data"
+        return format_value(self.value, self.kind) if self.has_data else self.shown
 
     @property
     def source(self) -> str:
@@ -136,6 +137,16 @@ def to_date(value: object) -> _dt.date:
 
 
 # -- what the report is made of ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mark:
+    """A word with a style inside a table cell (``better``, ``worse``): never a number."""
+
+    text: str
+    css: str = ""
+
+
+BREAK = "\n"  # a line break inside a table cell
 
 Cell = "Figure | str"
 

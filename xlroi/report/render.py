@@ -4,34 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
-from markupsafe import Markup
+from markupsafe import Markup  # with jinja2 (the report extra): import this module after require()
 
 from .. import __version__
-from ..errors import MissingExtra
 from . import charts
-from .model import Figure, Report, Sentence
+from .model import Figure, Mark, Report, Sentence
 
-INSTALL_HINT = "pip install 'xlroi[report]'"
-
-
-def require(pdf: bool = False) -> None:
-    """Raise :class:`MissingExtra` (one line: how to install) when the report's extra is missing."""
-    missing = []
-    for module in ("jinja2", "matplotlib"):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(module)
-    if pdf:
-        try:
-            import weasyprint  # noqa: F401
-        except ImportError:
-            missing.append("weasyprint")
-        except OSError as exc:  # the Python package is there, the system's Pango is not
-            raise MissingExtra(f"PDF output needs Pango for WeasyPrint: apt-get install libpango-1.0-0 "
-                               f"libpangoft2-1.0-0 (or write .html) ({exc})") from None
-    if missing:
-        raise MissingExtra(f"xlroi report needs the optional 'report' dependencies ({', '.join(missing)}): {INSTALL_HINT}")
+from .extra import INSTALL_HINT, require  # noqa: F401 - re-exported
 
 
 # -- figures as HTML: the value and its cell travel with the number -------------------------------
@@ -60,9 +39,11 @@ def figure_html(f: Figure) -> Markup:
 def cell_html(cell: object) -> Markup:
     if isinstance(cell, Figure):
         return figure_html(cell)
+    if isinstance(cell, Mark):
+        return Markup(f'<span class="{escape(cell.css)}">{escape(cell.text)}</span>')
     if isinstance(cell, list):
         return Markup("").join(cell_html(part) for part in cell)
-    return Markup(escape("" if cell is None else str(cell)))
+    return Markup(escape("" if cell is None else str(cell)).replace("\n", "<br>"))
 
 
 def sentence_html(sentence: Sentence) -> Markup:
@@ -101,9 +82,9 @@ def add_charts(report: Report) -> None:
     if by_channel:
         sections["channels"].charts.append(charts.organic_and_paid(metric, [tuple(v) for v in by_channel.values()],
                                                                    brand.primary, brand.accent, "organic-paid"))
-    goals = [row for row in tables["goals"].rows if isinstance(row[0], Figure)]
+    goals = [row for row in tables["goals"].rows if isinstance(row[0], list)]
     if goals:
-        sections["goals"].charts.append(charts.goal_progress([(row[0], row[4], row[10]) for row in goals], brand.primary,
+        sections["goals"].charts.append(charts.goal_progress([(row[0][0], row[3], row[9]) for row in goals], brand.primary,
                                                              "goals"))
 
 
@@ -137,8 +118,11 @@ def render_html(report: Report) -> str:
     engine = {"fast": "the fast engine (IronCalc)", "formulas": "the reference engine (formulas)"}.get(report.engine, report.engine)
     engine_text = (f"xlroi {__version__}, {engine}" if brand.credit else engine) + \
         f"; {report.formula_cells} formula cells"
+    from .provenance import provenance_map
+
     return env.get_template("report.html.j2").render(
         report=report, brand=brand, css=Markup(css), period_text=period_text(report), engine_text=engine_text,
+        provenance=provenance_map(report),
         generator=f"xlroi {__version__}" if brand.credit else "")
 
 

@@ -42,6 +42,11 @@ def S(*parts, tone: str = "") -> Sentence:  # noqa: N802 - reads like a sentence
     return Sentence(list(parts), tone)
 
 
+def _kpi(name: str) -> str:
+    """A KPI's name inside a sentence: "conversion rate", but "ROI", "LTV : CAC" as they are."""
+    return name if name[:2].isupper() else name[0].lower() + name[1:]
+
+
 def _quoted(fig: Figure) -> list:
     return ["‘", fig, "’"]
 
@@ -92,8 +97,7 @@ def against_previous(ctx: Context) -> Sentence:
     ret, inv = ctx.card("Total return"), ctx.card("Total investment")
     if ret and inv and ret.changes["previous"][1].has_data and inv.changes["previous"][1].has_data:
         rp, ip = ret.changes["previous"][1], inv.changes["previous"][1]
-        parts += ["; total return ", _rose(rp), *([" by ", rp] if _rose(rp) != "held" else []),
-                  " and total investment ", _rose(ip), *([" by ", ip] if _rose(ip) != "held" else [])]
+        parts += ["; total return changed by ", rp, " and total investment by ", ip]
     return S(*parts, ".", tone={"better": "good", "worse": "bad"}.get(word, ""))
 
 
@@ -114,21 +118,17 @@ def channels(ctx: Context) -> Sentence | None:
 
 
 def goals(ctx: Context) -> Sentence:
-    rows = ctx.table("goals").rows
-    real = [row for row in rows if isinstance(row[0], Figure)]
-    if not real:
+    if not ctx.goals:
         return S("No SMART goals are set in step 1: set them to tie the results back to goals.")
     parts: list = []
-    order = (("On track", "On track: "), ("At risk", "At risk: "), ("Off track", "Off track: "))
-    for status, lead in order:
-        named = [row for row in real if row[10].value == status]
+    for status in ("On track", "At risk", "Off track"):
+        named = [g for g in ctx.goals if g.status.value == status]
         if named:
-            parts += [" " if parts else "", lead, *_joined([_quoted(row[0]) for row in named]), "."]
-    unknown = [row for row in real if row[10].value not in ("On track", "At risk", "Off track")]
+            parts += [" " if parts else "", named[0].status, ": ", *_joined([_quoted(g.name) for g in named]), "."]
+    unknown = [g for g in ctx.goals if g.status.value not in ("On track", "At risk", "Off track")]
     if unknown:
-        parts += [" " if parts else "", "Not measurable yet: ", *_joined([_quoted(row[0]) for row in unknown]), "."]
-    tone = "bad" if any(row[10].value == "Off track" for row in real) else ""
-    return S("Goals — ", *parts, tone=tone)
+        parts += [" " if parts else "", "Not measurable yet: ", *_joined([_quoted(g.name) for g in unknown]), "."]
+    return S("Goals — ", *parts, tone="bad" if any(g.status.value == "Off track" for g in ctx.goals) else "")
 
 
 def worse_in_brief(ctx: Context) -> Sentence:
@@ -136,20 +136,23 @@ def worse_in_brief(ctx: Context) -> Sentence:
     channel_falls = _channel_falls(ctx)
     losing = [row for row in ctx.table("channel-roi").rows[:-1] if isinstance(row[4], Figure) and (row[4].number or 0) < 0]
     if prev or channel_falls:
-        items = [[c.name, " (", c.changes["previous"][1] if c.changes["previous"][1].has_data else c.changes["previous"][0],
+        items = [[_kpi(c.name), " (", c.changes["previous"][1] if c.changes["previous"][1].has_data else c.changes["previous"][0],
                   ")"] for c in prev]
         items += [[name, ": ", metric.lower(), " (", pct, ")"] for name, metric, _b, _t, pct in channel_falls]
         return S("What got worse against the previous period: ", *_joined(items), ".", tone="bad")
     last_year = [c for c in ctx.scorecards if c.changes["last_year"][2] == "worse"]
     bench = [c for c in ctx.scorecards if c.changes["benchmark"][2] == "worse"]
     if last_year or bench or losing:
-        parts = ["Nothing got worse against the previous period"]
+        parts = ["Nothing got worse against the previous period."]
         if last_year:
-            parts += ["; against the same period last year, ",
-                      *_joined([[c.name, " (", c.changes["last_year"][1], ")"] for c in last_year]), " did worse"]
+            parts += [" Worse than the same period last year: ",
+                      *_joined([[_kpi(c.name), " (", c.changes["last_year"][1], ")"] for c in last_year]), "."]
         if bench:
-            parts += ["; below the benchmark: ", *_joined([[c.name, " (", c.changes["benchmark"][1], ")"] for c in bench])]
-        return S(*parts, ".", tone="bad" if losing else "")
+            parts += [" Worse than the benchmark: ",
+                      *_joined([[_kpi(c.name), " (", c.changes["benchmark"][1], ")"] for c in bench]), "."]
+        if losing:
+            parts += [" Losing money: ", *_joined([[row[0], " (", row[4], ")"] for row in losing]), "."]
+        return S(*parts, tone="bad" if losing else "")
     return S("Nothing got worse against the previous period, the same period last year or the benchmarks.", tone="good")
 
 
@@ -191,7 +194,7 @@ def what_got_worse(ctx: Context) -> list[Sentence]:
             items.append(S(row[0], " lost money: ROI ", row[4], ", net return ", row[3], ".", tone="bad"))
     for g in ctx.goals:
         if g.status.value in ("At risk", "Off track"):
-            parts = ["Goal ", *_quoted(g.name), " is ", g.status, ": forecast ", g.forecast, " against a target of ",
+            parts = ["Goal ", *_quoted(g.name), " — ", g.status, ": forecast ", g.forecast, " against a target of ",
                      g.target]
             if g.needed_rate.has_data and g.current_rate.has_data:
                 parts += ["; it needs ", g.needed_rate, " a week, against ", g.current_rate, " a week so far"]
@@ -226,7 +229,8 @@ def where_to_improve(ctx: Context) -> list[Sentence]:
     if lines:
         top = lines[:3]
         items.append(S("Review every cost: the largest lines are ",
-                       *_joined([[row[1], " (", row[2], ", ", row[3], ")"] for row in top]), "."))
+                       *_joined([[row[1], " ads" if row[0] == "Advertising" else "", " (", row[2], ", ", row[3], ")"]
+                                 for row in top]), "."))
     cpl_rows = [row for row in ctx.table("channel-cpl").rows if isinstance(row[3], Figure) and row[3].number is not None]
     overall = ctx.card("Cost per lead")
     if cpl_rows:
@@ -252,7 +256,7 @@ def where_to_improve(ctx: Context) -> list[Sentence]:
             parts += ["; ", top[0], " takes ", top[2], " of it"]
         roas = ctx.card("Return on ad spend (ROAS)")
         if roas and roas.this.has_data:
-            parts += ["; every dollar of ads returned ", roas.this]
+            parts += ["; return on ad spend is ", roas.this]
         items.append(S(*parts, "."))
     people = ctx.table("people").rows
     people_cat = stack.get("People")

@@ -75,7 +75,7 @@ def read_snapshot(path: str | os.PathLike, engine: str = "fast") -> Snapshot:
     check = book.check()
     formulas = {}
     index = {f"'{sheet.name}'!{cell.name}": cell.formula for sheet, cell in book.formula_cells()}
-    for _label, ref in L.HEADLINE_CELLS:
+    for _label, ref, _kind in L.HEADLINE_CELLS:
         if ref in index:
             formulas[ref] = "=" + index[ref]
     return Snapshot(
