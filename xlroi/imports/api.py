@@ -13,7 +13,6 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from ..errors import BadValue, ExportConflict, OutputError
 from .channels import parse_channel_options, resolve

@@ -150,6 +150,10 @@ def _period(book) -> Span:
 
 
 def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, str):  # a date typed as text ("2024-01-01"): read it rather than refuse it
+        from .values import parse_date
+
+        return parse_date(value, "MDY")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value < 2958466:
         return None
     return EXCEL_EPOCH + dt.timedelta(days=int(value))
