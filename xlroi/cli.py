@@ -395,6 +395,7 @@ def addin_vba() -> None:
 # (registrations below)
 from .imports.cli import import_command; main.add_command(import_command)  # noqa: E402,E702
 from .report.cli import report; main.add_command(report)  # noqa: E402,E702
+from .scenarios_cli import goal_seek, sweep; main.add_command(sweep); main.add_command(goal_seek)  # noqa: E402,E702
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -331,6 +331,21 @@ class Workbook:
         write_atomically(dest, self.package.to_bytes(replaced))
         return RecalcReport(str(dest), self.engine_name, count, not_evaluated)
 
+    # -- scenarios (xlroi.scenarios): many what-ifs on this one loaded model ------------------
+    def sweep(self, vary, watch, progress=None) -> list[dict]:
+        """Every combination of ``vary`` ({ref: values or "START:STOP:STEP"}), each a dict of
+        the varied and ``watch`` references (as typed) to their values. See :mod:`xlroi.scenarios`."""
+        from .scenarios import sweep
+
+        return sweep(self, vary, watch, progress)
+
+    def goal_seek(self, target: str, value: float, by_changing: str, **options):
+        """Excel's Goal Seek: the value of ``by_changing`` that makes ``target`` equal ``value``
+        (left in the cell). See :func:`xlroi.scenarios.goal_seek`."""
+        from .scenarios import goal_seek
+
+        return goal_seek(self, target, value, by_changing, **options)
+
 
 def _quote(name: str) -> str:
     from .xlsx.refs import quote_sheet
