@@ -25,6 +25,8 @@ Exit status:
   7  a value that does not parse or fit
   8  output cannot be written  9  engine cannot load the workbook
  10  stopped at the time limit (--timeout; nothing written)
+ 40  Dask scheduler cannot be reached (--scheduler)
+ 41  goal-seek: no value reaches the target
  70  internal error (rerun with --debug and report it)"""
 
 
