@@ -17,7 +17,8 @@ from .model import Chart, Figure
 
 GOOD, BAD, RISK, NEUTRAL, GRID = "#1a7f37", "#b42318", "#b54708", "#667085", "#d0d5dd"
 LABEL_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
-WIDTH = 7.0  # inches: the A4 page's text width at 1:1, so the chart's text prints at its set size
+WIDTH = 7.0
+CLIP = 2.0  # inches: the A4 page's text width at 1:1, so the chart's text prints at its set size
 
 
 @contextmanager
@@ -155,7 +156,7 @@ def investment_and_return(rows: list[tuple[Figure, Figure, Figure]], primary: st
     y = np.arange(len(rows))
     with _figure(0.6 * len(rows) + 0.9, "invest-return") as (fig, ax):
         b1 = ax.barh(y - 0.2, inv, height=0.38, color=primary, label="Investment")
-        b2 = ax.barh(y + 0.2, ret, height=0.38, color=accent, hatch="....", edgecolor="white", label="Return")
+        b2 = ax.barh(y + 0.2, ret, height=0.38, color=accent, hatch="\\\\\\\\", edgecolor="white", label="Return")
         _label(ax, b1, [r[1].text for r in rows])
         _label(ax, b2, [r[2].text for r in rows])
         ax.set_yticks(y, names)
@@ -199,13 +200,16 @@ def kpi_changes(rows: list[tuple[str, Figure, str]], table_id: str, against: str
     the KPI's direction (a cost that rises is worse, whatever the sign)."""
     title = f"KPIs against {against}"
     names = [r[0] for r in rows]
-    values = [r[1].number or 0.0 for r in rows]
+    # a bar beyond ±200 % is drawn to the edge (its label keeps the true number), so one KPI
+    # whose base was tiny does not flatten every other bar
+    values = [max(-CLIP, min(CLIP, r[1].number or 0.0)) for r in rows]
     palette = {"better": GOOD, "worse": BAD, "same": NEUTRAL, "up": NEUTRAL, "down": NEUTRAL, "n/a": NEUTRAL}
-    words = {"better": "▲ better", "worse": "▼ worse", "same": "= same", "up": "up", "down": "down", "n/a": "no data"}
+    words = {"better": "better", "worse": "worse", "same": "same", "up": "up", "down": "down", "n/a": "no data"}
     with _figure(0.3 * len(rows) + 0.8, "kpi-changes") as (fig, ax):
         bars = ax.barh(names, values, height=0.6, color=[palette[r[2]] for r in rows],
                        hatch=["////" if r[2] == "worse" else "" for r in rows], edgecolor="white")
-        _label(ax, bars, [f"{r[1].text} {words[r[2]]}" if r[1].has_data else "no data" for r in rows])
+        _label(ax, bars, [(f"{r[1].text} {words[r[2]]}" + (" (beyond the scale)" if abs(r[1].number) > CLIP else ""))
+                          if r[1].has_data else "no data" for r in rows])
         ax.axvline(0, color="#344054", linewidth=0.8)
         ax.invert_yaxis()
         _percent_axis(ax)

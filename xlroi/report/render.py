@@ -126,13 +126,20 @@ def render_html(report: Report) -> str:
         generator=f"xlroi {__version__}" if brand.credit else "")
 
 
-def _no_fetch(url: str, *args, **kwargs):
-    """WeasyPrint's URL fetcher for our self-contained HTML: data: URLs only, never a file or the network."""
-    if not url.startswith("data:"):
-        raise ValueError(f"the report loads no external resource ({url[:60]})")
-    from weasyprint.urls import default_url_fetcher
+def _data_only_fetcher():
+    """WeasyPrint's URL fetcher for our self-contained HTML: data: URLs only (the logo), never a
+    file or the network. WeasyPrint 70 takes a ``URLFetcher`` object; earlier versions a function."""
+    import weasyprint.urls as urls
 
-    return default_url_fetcher(url, *args, **kwargs)
+    if hasattr(urls, "URLFetcher"):
+        return urls.URLFetcher(allowed_protocols={"data"})
+
+    def fetch(url: str, *args, **kwargs):
+        if not url.startswith("data:"):
+            raise ValueError(f"the report loads no external resource ({url[:60]})")
+        return urls.default_url_fetcher(url, *args, **kwargs)
+
+    return fetch
 
 
 def render_pdf(html: str) -> bytes:
@@ -142,7 +149,7 @@ def render_pdf(html: str) -> bytes:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    document = weasyprint.HTML(string=html, url_fetcher=_no_fetch, base_url=None)
+    document = weasyprint.HTML(string=html, url_fetcher=_data_only_fetcher(), base_url=None)
     return document.write_pdf(pdf_tags=True)
 
 

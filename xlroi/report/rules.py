@@ -44,6 +44,7 @@ def S(*parts, tone: str = "") -> Sentence:  # noqa: N802 - reads like a sentence
 
 def _kpi(name: str) -> str:
     """A KPI's name inside a sentence: "conversion rate", but "ROI", "LTV : CAC" as they are."""
+    name = name.split(" (")[0]  # "Customer acquisition cost (CAC)" -> "customer acquisition cost"
     return name if name[:2].isupper() else name[0].lower() + name[1:]
 
 
@@ -110,9 +111,12 @@ def channels(ctx: Context) -> Sentence | None:
     if len(rows) == 1:
         return S("Only ", best[0], " had investment: its ROI was ", best[4], ".")
     losing = [row for row in rows if row[4].number < 0]
+    if len(losing) == len(rows):
+        return S("Every channel with investment lost money: ",
+                 *_joined([[row[0], " (", row[4], ")"] for row in rows]), ".", tone="bad")
     tail = [" and ", worst[0], " the weakest (", worst[4], ")"]
     if losing:
-        tail = [" and ", *_joined([[row[0], " (", row[4], ")"] for row in losing]), " lost money"]
+        tail = ["; ", *_joined([[row[0], " (", row[4], ")"] for row in losing]), " lost money"]
     return S("By channel, ", best[0], " had the best ROI (", best[4], ")", *tail, ".",
              tone="bad" if losing else "")
 
@@ -136,10 +140,14 @@ def worse_in_brief(ctx: Context) -> Sentence:
     channel_falls = _channel_falls(ctx)
     losing = [row for row in ctx.table("channel-roi").rows[:-1] if isinstance(row[4], Figure) and (row[4].number or 0) < 0]
     if prev or channel_falls:
-        items = [[_kpi(c.name), " (", c.changes["previous"][1] if c.changes["previous"][1].has_data else c.changes["previous"][0],
-                  ")"] for c in prev]
+        # the results first (ROI, return, each channel's counts), then the efficiency KPIs
+        first = [c for c in prev if c.name in ("ROI", "Total return")]
+        items = [[_kpi(c.name), " (", _change_for_summary(c), ")"] for c in first]
         items += [[name, ": ", metric.lower(), " (", pct, ")"] for name, metric, _b, _t, pct in channel_falls]
-        return S("What got worse against the previous period: ", *_joined(items), ".", tone="bad")
+        items += [[_kpi(c.name), " (", _change_for_summary(c), ")"] for c in prev if c not in first]
+        shown = items[:SUMMARY_ITEMS]
+        more = ["; more under ‘What got worse’"] if len(items) > SUMMARY_ITEMS else []
+        return S("What got worse against the previous period: ", *_joined(shown), *more, ".", tone="bad")
     last_year = [c for c in ctx.scorecards if c.changes["last_year"][2] == "worse"]
     bench = [c for c in ctx.scorecards if c.changes["benchmark"][2] == "worse"]
     if last_year or bench or losing:
@@ -154,6 +162,18 @@ def worse_in_brief(ctx: Context) -> Sentence:
             parts += [" Losing money: ", *_joined([[row[0], " (", row[4], ")"] for row in losing]), "."]
         return S(*parts, tone="bad" if losing else "")
     return S("Nothing got worse against the previous period, the same period last year or the benchmarks.", tone="good")
+
+
+SUMMARY_ITEMS = 6  # what got worse, in the summary: the first few (all of them are in the section)
+
+
+def _change_for_summary(card: Scorecard) -> Figure:
+    """ROI's change in percentage points (a relative change of a ratio that changes sign says
+    little); any other KPI's change in % (or its difference when there is no % change)."""
+    absolute, pct, _word = card.changes["previous"]
+    if card.name == "ROI" or not pct.has_data:
+        return absolute
+    return pct
 
 
 def checks(ctx: Context) -> Sentence | None:
