@@ -477,3 +477,25 @@ def test_the_cli_without_the_extra_still_imports(tmp_path):
             "sys.modules['weasyprint'] = None; from xlroi.cli import main; main(['eval', sys.argv[1], 'OverallROI'])")
     result = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.startswith("OverallROI\t1.769"), result.stderr
+
+
+PROVENANCE = [
+    # (refs, compressed, why)
+    (["'S'!D19", "'S'!D20", "'S'!D21"], "'S'!D19:D21", "a column of consecutive cells is one range"),
+    (["'S'!E22", "'S'!E23", "'S'!E28"], "'S'!E22:E23, E28", "a total row apart from the channels"),
+    (["'S'!D19", "'T'!B4", "'S'!D20"], "'S'!D19:D20, 'T'!B4", "sheets apart, in order of first appearance"),
+]
+
+
+@pytest.mark.parametrize("refs, compressed, why", PROVENANCE, ids=[p[2] for p in PROVENANCE])
+def test_appendix_writes_cells_as_ranges(refs, compressed, why):
+    from xlroi.report.provenance import compress_refs
+
+    assert compress_refs(refs) == compressed
+
+
+def test_appendix_writes_a_repeated_derivation_once_with_its_fixed_cells():
+    from xlroi.report.provenance import describe_derived
+
+    shares = [f"'Step 2 Costs'!D{r} ÷ 'Step 5 ROI'!B12" for r in (41, 42, 43)]
+    assert describe_derived(shares) == "= 'Step 2 Costs'!D{row} ÷ 'Step 5 ROI'!B12 for row 41–43"

@@ -38,18 +38,27 @@ def _pattern(formula: str) -> str:
 
 
 def describe_derived(formulas: list[str]) -> str:
-    """The formulas grouped by shape: one pattern with its rows for a shape that repeats row by
-    row (``= 'S'!D# − 'S'!E#, rows 19–30``), else the formula itself."""
+    """The formulas grouped by shape: one pattern per shape that repeats row by row, with
+    ``{row}`` where the row changes from one figure to the next (a fixed cell, such as the total
+    a share divides by, stays as it is): ``= 'S'!D{row} ÷ 'S'!B12 for row 41–43``."""
     shapes: dict[str, list[str]] = {}
     for formula in dict.fromkeys(formulas):
         shapes.setdefault(_pattern(formula), []).append(formula)
     out = []
-    for shape, members in shapes.items():
+    for members in shapes.values():
         if len(members) == 1:
             out.append("= " + members[0])
             continue
-        rows = sorted({int(m.group(2)) for f in members for m in [_ROW.search(f)] if m})
-        out.append(f"= {shape.replace('#', '{row}')} for row {_runs(rows)}")
+        rows_at = [[int(m.group(2)) for m in _ROW.finditer(f)] for f in members]
+        varying = [i for i in range(len(rows_at[0])) if len({r[i] for r in rows_at}) > 1]
+        positions = iter(range(len(rows_at[0])))
+
+        def keep_or_vary(m: re.Match) -> str:
+            return m.group(1) + ("{row}" if next(positions) in varying else m.group(2))
+
+        pattern = _ROW.sub(keep_or_vary, members[0])
+        rows = sorted({r[varying[0]] for r in rows_at}) if varying else []
+        out.append(f"= {pattern} for row {_runs(rows)}" if rows else "= " + members[0])
     return "; ".join(out)
 
 
