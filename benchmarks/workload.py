@@ -1,9 +1,14 @@
 """The campaign-log workload W(n): n rows of social-media activity, each costed and valued with
 the four functions, and a summary sheet of SUMIFS per channel with ROI.
 
-``build(path, n, portable=False)`` writes it with openpyxl (no cached values, like a workbook
-fresh from a generator). ``portable=True`` writes the same workbook with every call of the four
-functions replaced by its plain-formula equivalent from the registry (for LibreOffice).
+``build(path, n, form="functions")`` writes it with openpyxl (no cached values, like a workbook
+fresh from a generator). The same rows come in three forms:
+
+* ``functions`` — ``=HR_COST(B2,C2)``, ``=ROI(M2,N2)``, …: what xlroi recalculates;
+* ``portable``  — every call replaced by its plain-formula equivalent from the registry (the
+  long formulas ``xlroi portable`` writes: same coercion and error rules, for LibreOffice);
+* ``plain``     — the simplest formulas a user without xlroi would type (``=B2*C2``,
+  ``=(M2-N2)/N2``): no coercion or error rules, the baseline LibreOffice is compared on.
 """
 from __future__ import annotations
 
@@ -16,10 +21,19 @@ sys.path.insert(0, str(ROOT))
 
 from xlroi.functions import FUNCTIONS  # noqa: E402
 
+FORMS = ("functions", "portable", "plain")
 CHANNELS = ["LinkedIn", "Instagram", "Facebook", "X", "YouTube"]
 HEADER = ["Channel", "Hourly rate", "Hours", "Tool cost", "Share used", "Share total", "Ad spend",
           "Actions", "Conversion rate", "Value per conversion",
           "HR cost", "Tool share", "Goal value", "Total cost", "ROI"]
+_CALL = re.compile(r"\b(ROI|HR_COST|GOAL_VALUE|PRORATE)\(([^()]*)\)")
+# What a user would write for each function without its rules (no coercion, no error checks).
+_PLAIN = {
+    "HR_COST": "{0}*{1}",
+    "PRORATE": "{0}*{1}/{2}",
+    "GOAL_VALUE": "{0}*{1}*{2}",
+    "ROI": "({0}-{1})/{1}",
+}
 
 
 def _portable(formula: str) -> str:
@@ -27,7 +41,19 @@ def _portable(formula: str) -> str:
     def replace(m: re.Match) -> str:
         return "(" + FUNCTIONS[m.group(1)].inline_formula(m.group(2).split(",")) + ")"
 
-    return re.sub(r"\b(ROI|HR_COST|GOAL_VALUE|PRORATE)\(([^()]*)\)", replace, formula)
+    return _CALL.sub(replace, formula)
+
+
+def _plain(formula: str) -> str:
+    """Replace each call by the bare arithmetic (``=ROI(M2,N2)`` → ``=(M2-N2)/N2``)."""
+    def replace(m: re.Match) -> str:
+        text = _PLAIN[m.group(1)].format(*m.group(2).split(","))
+        return text if m.start() == 1 and m.end() == len(formula) else f"({text})"
+
+    return _CALL.sub(replace, formula)
+
+
+CONVERT = {"functions": lambda f: f, "portable": _portable, "plain": _plain}
 
 
 def row_formulas(r: int) -> list[str]:
@@ -40,13 +66,13 @@ def row_formulas(r: int) -> list[str]:
     ]
 
 
-def build(path: Path, n: int, portable: bool = False) -> Path:
+def build(path: Path, n: int, form: str = "functions") -> Path:
     import openpyxl
 
+    convert = CONVERT[form]
     wb = openpyxl.Workbook(write_only=True)
     log = wb.create_sheet("Log")
     log.append(HEADER)
-    convert = _portable if portable else (lambda f: f)
     for i in range(n):
         r = i + 2
         inputs = [CHANNELS[i % 5], 40 + i % 30, 1 + i % 12, 1200 + 10 * (i % 7), 0.25, 1,
@@ -64,4 +90,6 @@ def build(path: Path, n: int, portable: bool = False) -> Path:
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1]), int(sys.argv[2]), portable=len(sys.argv) > 3 and sys.argv[3] == "--portable")
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3].lstrip("-") not in FORMS):
+        sys.exit(f"usage: python {sys.argv[0]} OUT.xlsx ROWS [--{'|--'.join(FORMS)}]")
+    build(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3].lstrip("-") if len(sys.argv) == 4 else "functions")

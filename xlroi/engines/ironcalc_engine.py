@@ -141,6 +141,63 @@ def _prefixed(names: bytes, prefix: bytes | None) -> bytes:
     return names.replace(b"<definedName", b"<" + prefix + b"definedName").replace(b"</definedName", b"</" + prefix + b"definedName")
 
 
+# A call of the four functions whose arguments are all single cells or numbers: ROI(M2,N2).
+_SIMPLE_ARGUMENT = rb"(?:\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}|[0-9]+(?:\.[0-9]+)?)"
+_SIMPLE_CALL = re.compile(
+    rb"(?<![\w.!$\\])(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)).encode() + rb")\(("
+    + _SIMPLE_ARGUMENT + rb"(?:," + _SIMPLE_ARGUMENT + rb")*)\)")
+_LITERALS = re.compile(rb"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')")  # strings and quoted sheet names
+# A shared formula's text is parsed once for all its cells, so from this many cells on the four
+# functions' calls are written out as plain formulas (each LAMBDA call costs IronCalc ~8 µs and
+# ~4 KB it keeps until the model is dropped; the plain formula ~2 µs and nothing — measured on
+# W(50,000), docs/speed.md). Singletons keep the LAMBDA call: a long formula parses slowly.
+INLINE_MIN_CELLS = 8
+
+
+def inline_simple_calls(text: bytes, functions: frozenset[str]) -> bytes:
+    """Formula text (as stored in XML) with each call of ``functions`` whose arguments are single
+    cells or numbers replaced by the registry's plain formula (the portable form; the same rules,
+    proven equal by tests/test_lambda_agreement.py and tests/test_engine_copy.py). Text inside
+    string literals and quoted sheet names is left alone; calls with ranges, names, other calls
+    or anything else as an argument stay LAMBDA calls."""
+    if b"(" not in text:
+        return text
+
+    def plain(m: re.Match) -> bytes:
+        name = m.group(1).decode()
+        if name not in functions:
+            return m.group(0)
+        formula = FUNCTIONS[name].inline_formula(m.group(2).decode().split(","))
+        return b"(" + escape(formula).encode() + b")"
+
+    pieces = _LITERALS.split(text)
+    pieces[::2] = [_SIMPLE_CALL.sub(plain, piece) for piece in pieces[::2]]
+    inlined = b"".join(pieces)
+    return inlined if len(inlined) <= MAX_FORMULA_CHARS else text
+
+
+def shared_formula_parts(package: Package, parts: dict[str, bytes]) -> dict[str, bytes]:
+    """The sheets of the engine's copy with their filled-down formulas written as shared formulas
+    (IronCalc parses each group once) and, in groups of INLINE_MIN_CELLS or more, the four
+    functions' simple calls as plain formulas (see :func:`inline_simple_calls`). Functions the
+    workbook defines a name for itself keep that name's meaning: they are never inlined."""
+    from ..xlsx.shared_formulas import share_formulas
+
+    own = {n.name.upper() for n in package.defined_names}
+    functions = frozenset(name for name in FUNCTIONS if name not in own)
+
+    def anchor(text: bytes, cells: int) -> bytes:
+        return inline_simple_calls(text, functions) if cells >= INLINE_MIN_CELLS else text
+
+    changed = {}
+    for sheet in package.sheets:
+        xml = parts.get(sheet.part, package.parts.get(sheet.part))
+        shared = share_formulas(xml, anchor) if xml else None
+        if shared is not None:
+            changed[sheet.part] = shared
+    return changed
+
+
 # openpyxl writes a styled empty cell as <c r="B10" s="5" t="n"></c>; IronCalc reads that as
 # the number 0 (so B10="" is FALSE). Without the t it is the empty cell Excel sees.
 _EMPTY_NUMBER_CELL = re.compile(rb'(<(?:\w+:)?c\b[^>]*?)\s+t="n"((?:></(?:\w+:)?c>)|/>)')
@@ -199,6 +256,7 @@ class IronCalcEngine(Engine):
             if name.endswith(".rels") and b'Target="/' in data:
                 folder = posixpath.dirname(posixpath.dirname(name))  # xl/worksheets/_rels → xl/worksheets
                 parts[name] = with_relative_targets(parts.get(name, data), folder)
+        parts.update(shared_formula_parts(package, parts))  # last: it sees every other change
         return parts
 
     def set_value(self, sheet: Sheet, row: int, col: int, value: Scalar) -> None:
