@@ -16,6 +16,10 @@ def require(pdf: bool = False) -> None:
         except ImportError:
             missing.append(module)
     if pdf:
+        import warnings
+
+        # without Debian's libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools and warns
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset")
         try:
             import weasyprint  # noqa: F401
         except ImportError:
