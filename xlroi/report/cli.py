@@ -47,7 +47,12 @@ def report(books: tuple[str, ...], output: str, fmt: str | None, brand_file: str
     limit = default_timeout() if timeout is None else parse_timeout(timeout)
     require()
     brand = load_brand(brand_file) if brand_file else None
-    written = write_reports(list(books), output, fmt=fmt, engine=engine, brand=brand, timeout=limit)
+    from tqdm import tqdm
+
+    with tqdm(total=len(books), desc="report", unit="workbook", leave=False, file=sys.stderr,
+              disable=not sys.stderr.isatty() or len(books) < 2) as bar:
+        written = write_reports(list(books), output, fmt=fmt, engine=engine, brand=brand, timeout=limit,
+                                progress=lambda _book: bar.update(1))
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
     sys.stderr.flush()
