@@ -13,12 +13,13 @@ import re
 import tempfile
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
 
 from ..errors import NotAWorkbook, OutputError, UnsafeWorkbook, WorkbookNotFound, XlroiError
+from .zipcopy import Deflated, NeedsZipfile, ZipWriter, raw_entries
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -99,6 +100,11 @@ class Package:
     sheets: list[Sheet] = field(default_factory=list)
     defined_names: list[DefinedName] = field(default_factory=list)
     workbook_part: str = "xl/workbook.xml"
+    # The file as read and where each entry's records are in it: unchanged entries are written
+    # back by copying those bytes (xlsx/zipcopy.py). None for a package not read from a file.
+    source: bytes | None = field(default=None, repr=False)
+    raw: list | None = field(default=None, repr=False)
+    comment: bytes = b""
 
     @property
     def has_vba(self) -> bool:
@@ -113,12 +119,12 @@ class Package:
         known = ", ".join(repr(s.name) for s in self.sheets)
         raise BadReference(f"no sheet named {name!r} in {self.path.name} (sheets: {known})")
 
-    def to_bytes(self, replaced: dict[str, bytes] | None = None, compress: bool = True) -> bytes:
-        """The package as a zip; ``compress=False`` stores every part (for an engine's
-        throw-away copy, where deflating would only cost time)."""
-        buffer = io.BytesIO()
-        write_parts(buffer, self.infos, self.parts, replaced or {}, compress)
-        return buffer.getvalue()
+    def to_bytes(self, replaced: dict | None = None, compress: bool = True) -> bytes:
+        """The package as a zip: parts not in ``replaced`` copied as they were stored, the
+        others written with their entry's compression. ``compress=False`` stores the replaced
+        parts instead (for an engine's throw-away copy, where deflating would only cost time).
+        A replaced part may be a :class:`~.zipcopy.Deflated` (compressed ahead of time)."""
+        return _zip(self.infos, self.parts, replaced or {}, compress, self.source, self.raw, self.comment).getvalue()
 
 
 _XML_PART = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
@@ -177,7 +183,7 @@ def read_package(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Pa
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:  # e.g. "zip file version 9.6"
         raise NotAWorkbook(f"{path}: is a damaged zip archive ({exc})") from None
     _check_limits(path, infos, limits)
     parts: dict[str, bytes] = {}
@@ -196,7 +202,8 @@ def read_package(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Pa
             raise UnsafeWorkbook(f"{path}: part {info.filename} declares a DTD (XML entities are refused for safety)")
     if "mimetype" in parts and b"opendocument" in parts["mimetype"]:
         raise NotAWorkbook(f"{path}: is an OpenDocument spreadsheet (.ods); xlroi reads .xlsx and .xlsm")
-    package = Package(path=path, infos=infos, parts=parts)
+    raw = [entry and replace(entry, content=parts[info.filename]) for info, entry in zip(infos, raw_entries(data, archive))]
+    package = Package(path=path, infos=infos, parts=parts, source=data, raw=raw, comment=archive.comment)
     _read_workbook_part(package)
     return package
 
@@ -281,25 +288,69 @@ def _read_workbook_part(package: Package) -> None:
         )
 
 
-def write_parts(target, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], replaced: dict[str, bytes], compress: bool = True) -> None:
+def write_parts(target, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], replaced: dict, compress: bool = True,
+                *, source: bytes | None = None, raw: list | None = None, comment: bytes = b"") -> None:
     """Write a zip with every part in its original order, compression and timestamp; parts of
-    ``replaced`` the package did not have are added at the end."""
-    with zipfile.ZipFile(target, "w") as out:
+    ``replaced`` the package did not have are added at the end.
+
+    With the ``source`` archive's bytes and its :func:`~.zipcopy.raw_entries` as ``raw``, an
+    entry not in ``replaced`` is copied exactly as it was stored (no inflating, no deflating).
+    ``compress=False`` stores what is written anew. Anything the zip writer does not do
+    (Zip64, bzip2/LZMA parts) is written with :mod:`zipfile` instead."""
+    target.write(_zip(infos, parts, replaced, compress, source, raw, comment).getbuffer())
+
+
+def _zip(infos, parts, replaced, compress, source, raw, comment) -> io.BytesIO:
+    buffer = io.BytesIO()
+    try:
+        _write_copying(buffer, infos, parts, replaced, compress, source, raw, comment)
+    except NeedsZipfile:
+        buffer = io.BytesIO()
+        _write_with_zipfile(buffer, infos, parts, replaced, compress, comment)
+    return buffer
+
+
+def _write_copying(out, infos, parts, replaced, compress, source, raw, comment) -> None:
+    writer = ZipWriter(out)
+    raw = raw if source is not None and raw is not None and len(raw) == len(infos) else [None] * len(infos)
+    for info, entry in zip(infos, raw):
+        data = replaced.get(info.filename)
+        if data is None:
+            data = parts[info.filename]
+            if entry is not None and entry.content is data:  # not replaced, not changed in place
+                writer.copy(source, entry)
+                continue
+        writer.add(info, data, info.compress_type if compress else zipfile.ZIP_STORED)
+    known = {info.filename for info in infos}
+    for name, data in replaced.items():
+        if name not in known:
+            added = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            writer.add(added, data, zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
+    writer.close(comment)
+
+
+def _write_with_zipfile(out, infos, parts, replaced, compress, comment) -> None:
+    """The same package through :mod:`zipfile` (every part written again from its content)."""
+    def content(data) -> bytes:
+        return data.data if isinstance(data, Deflated) else data
+
+    with zipfile.ZipFile(out, "w", allowZip64=True) as archive:
         for info in infos:
-            data = replaced.get(info.filename, parts[info.filename])
+            data = content(replaced.get(info.filename, parts[info.filename]))
             clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             clone.compress_type = info.compress_type if compress else zipfile.ZIP_STORED
             clone.external_attr = info.external_attr
             clone.create_system = info.create_system
             clone.comment = info.comment
             clone.extra = info.extra
-            out.writestr(clone, data)
+            archive.writestr(clone, data)
         known = {info.filename for info in infos}
         for name, data in replaced.items():
             if name not in known:
                 added = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 added.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-                out.writestr(added, data)
+                archive.writestr(added, content(data))
+        archive.comment = comment
 
 
 def write_atomically(dest: str | os.PathLike, data: bytes) -> None:
