@@ -1,10 +1,14 @@
-"""Fuzzing xlroi with mutated real workbooks: zero unhandled exceptions, zero hangs, zero modified inputs.
+"""Fuzzing xlroi with mutated real workbooks: zero unhandled exceptions, zero hangs, zero
+modified inputs, zero invalid outputs.
 
-Each case takes a real workbook (the golden workbooks in tests/golden and the template),
-mutates it at the byte, zip-entry or XML-node level, writes it to a temporary file and runs
-open → recalc → save through the Python API in a child process with a time limit. Allowed
-outcomes: success, or an :class:`xlroi.errors.XlroiError` (its exit code). Anything else — another
-exception, a crash of the process, a hang past the limit, a changed input — is a failure.
+Each case takes a real workbook (the golden workbooks in tests/golden, the Strict ones in
+tests/golden/strict, and the template), mutates it at the byte, zip-entry, XML-node or string
+level, writes it to a temporary file and runs open → recalc → save through the Python API in a
+child process with a time limit. Allowed outcomes: success with an output the oracle accepts
+(:func:`xlroi.testing.output_problems`: well-formed, nothing lost, readable, idempotent), or an
+:class:`xlroi.errors.XlroiError` (its exit code) and no output. Anything else — another
+exception, a crash of the process, a hang past the limit, a changed input, an invalid output —
+is a failure.
 
     python benchmarks/fuzz.py --cases 2000 --timeout 20
 
@@ -33,7 +37,8 @@ TEMPLATE = ROOT / "workbook_templates" / "xlroi-template.xlsx"
 
 
 def seeds() -> list[Path]:
-    return sorted(CORPUS.glob("*.xlsx")) + ([TEMPLATE] if TEMPLATE.exists() else [])
+    strict = sorted(CORPUS.glob("strict/*.xlsx"))  # Excel's Strict Open XML (other namespaces, ISO dates)
+    return sorted(CORPUS.glob("*.xlsx")) + strict + ([TEMPLATE] if TEMPLATE.exists() else [])
 
 
 # ---------------------------------------------------------------------------- mutations
@@ -156,7 +161,64 @@ def mutate_xml(data: bytes, rng: random.Random) -> bytes:
     return _rebuild(entries)
 
 
-MUTATORS = {"byte": mutate_bytes, "entry": mutate_entries, "xml": mutate_xml}
+# Text that has to survive exactly (ST_Xstring, issue 8): every control character, CR and CRLF,
+# literal "_xHHHH_" (which must be stored as "_x005F_xHHHH_"), escapes that are not quite
+# escapes, characters XML 1.0 cannot carry, non-BMP characters, XML's own specials, and long runs.
+STRING_FRAGMENTS = [chr(n) for n in range(1, 32)] + [
+    "\r\n", "_x0041_", "_x005F_x0041_", "_x005F_", "_x000D_", "_x000d_", "_xD83D__xDE00_", "_x", "_x00", "_xABCD",
+    "_x12345_", "x0041_", "__x0041__", "\ufffe", "\uffff", "\U0001F600", "\U0010FFFD", "&", "<", "]]>", '"', "'",
+    " ", "é", "Ж", "中", "a", "=", "#N/A", "1,200",
+]
+
+
+def tricky_text(rng: random.Random, max_len: int = 32767) -> str:
+    """A string built from :data:`STRING_FRAGMENTS` (now and then a long run), at most ``max_len``."""
+    if rng.random() < 0.05:
+        return (rng.choice(STRING_FRAGMENTS) + "ab" * 16384)[:max_len]
+    return "".join(rng.choice(STRING_FRAGMENTS) for _ in range(rng.randint(1, 12)))[:max_len]
+
+
+def _escaped(text: str) -> bytes:
+    from xml.sax.saxutils import escape
+
+    from xlroi.xlsx.xstring import encode_xstring
+
+    return escape(encode_xstring(text)).encode("utf-8")
+
+
+def _is_text_value(xml: bytes, m: re.Match) -> bool:
+    """Whether a ``<t>`` match, or a ``<v>`` match in a cell of type "str" (not a number or a
+    shared-string index)."""
+    if m.group(3) is None:
+        return True
+    cell = xml.rfind(b"<c ", 0, m.start())
+    tag_end = xml.find(b">", cell)
+    return cell >= 0 and re.search(rb"\bt=\"str\"", xml[cell:tag_end]) is not None
+
+
+def mutate_strings(data: bytes, rng: random.Random) -> bytes:
+    """Replace a text of the workbook (a shared string, an inline string or a cached string
+    result) by a tricky one, stored the way Excel stores it (ST_Xstring), or now and then raw
+    (a raw CR, an unescaped "_x0041_", an invalid escape) as other writers do."""
+    entries = _entries(data)
+    candidates = [i for i, (info, _) in enumerate(entries) if re.search(r"sharedStrings|worksheets/sheet", info.filename)]
+    rng.shuffle(candidates)
+    for i in candidates:
+        info, xml = entries[i]
+        spots = [m for m in re.finditer(rb"<((?:\w+:)?t)(?: [^>]*)?>([^<]*)</\1>|<((?:\w+:)?v)>([^<]*)</\3>", xml)
+                 if _is_text_value(xml, m)]
+        if not spots:
+            continue
+        m = rng.choice(spots)
+        text = tricky_text(rng, 2000)
+        raw = _escaped(text) if rng.random() < 0.8 else rng.choice([b"a\rb", b"_x0041_", b"_xZZZZ_", b"&#13;", b"x_x0007_"])
+        start, end = m.span(2) if m.group(3) is None else m.span(4)
+        entries[i] = (info, xml[:start] + raw + xml[end:])
+        return _rebuild(entries)
+    return mutate_xml(data, rng)
+
+
+MUTATORS = {"byte": mutate_bytes, "entry": mutate_entries, "xml": mutate_xml, "strings": mutate_strings}
 
 
 # ---------------------------------------------------------------------------- running a case
@@ -171,6 +233,11 @@ try:
     wb.check()
     wb.save(out)
     code = 0
+    from xlroi.testing import output_problems
+    problems = output_problems(path, out, engine=engine)
+    if problems:
+        print("INVALID", *problems, sep="\n", file=sys.stderr)
+        code = 97
 except XlroiError as exc:
     code = exc.exit_code
     if "\n" in str(exc):
@@ -208,6 +275,8 @@ def run_case(data: bytes, folder: Path, engine: str, timeout: float) -> tuple[st
     code = int(m.group(1))
     if code in (98, 99):
         return "unhandled", elapsed, proc.stderr[-1500:]
+    if code == 97:
+        return "invalid-output", elapsed, proc.stderr[-1500:]
     if code != 0 and out.exists():
         return "partial-output", elapsed, ""
     return str(code), elapsed, ""
@@ -261,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind, counter in sorted(by_kind.items()):
         print(f"  {kind:6s} " + ", ".join(f"{k}: {v}" for k, v in sorted(counter.items())))
     print(f"slowest case: {slowest[0]:.2f} s — {slowest[1]}")
-    print(f"failures (unhandled, crash, hang, input modified, partial output): {len(failures)}")
+    print(f"failures (unhandled, crash, hang, input modified, partial output, invalid output): {len(failures)}")
     return 1 if failures else 0
 
 

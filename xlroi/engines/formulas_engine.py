@@ -16,9 +16,29 @@ from ..functions import FUNCTIONS
 from ..functions.coercion import Scalar, Value
 from ..xlsx.package import Package, Sheet
 from ..xlsx.refs import column_number
-from .base import Engine, EngineValue, NotEvaluated, error_or_not_evaluated
+from .base import ENGINE_ONLY_ERRORS, Engine, EngineValue, NotEvaluated, error_or_not_evaluated
 
 _KEY = re.compile(r"^'\[(?P<book>[^\]]+)\](?P<sheet>.+)'!(?P<col>[A-Z]+)(?P<row>\d+)$")
+_RANGE_KEY = re.compile(r"^'\[(?P<book>[^\]]+)\](?P<sheet>.+)'!(?P<start>[A-Z]+\d+):(?P<end>[A-Z]+\d+)$")
+MAX_SPREAD = 100_000  # cells of one range result spread to its cells
+
+
+def _spread(values: dict, sheet: str, start: str, end: str, result: Any) -> None:
+    """Give each cell of an array formula's range its element of the result (cells ``formulas``
+    answered on their own keep that answer; so do the cells of a range a formula only reads)."""
+    from ..xlsx.refs import parse_cell
+
+    top, left = parse_cell(start)
+    bottom, right = parse_cell(end)
+    if (bottom - top + 1) * (right - left + 1) > MAX_SPREAD:
+        return
+    grid = getattr(result, "value", result)
+    shape = getattr(grid, "shape", None)
+    if shape is None or len(shape) != 2:
+        return
+    for i in range(min(shape[0], bottom - top + 1)):
+        for j in range(min(shape[1], right - left + 1)):
+            values.setdefault((sheet, top + i, left + j), grid[i, j])
 
 
 def _from_formulas(value: Any) -> Value:
@@ -191,11 +211,15 @@ class FormulasEngine(Engine):
 
     def recalc(self) -> None:
         solution = self.model.calculate(inputs=dict(self.inputs))
-        values = {}
+        values, ranges = {}, []
         for key, result in solution.items():
             m = _KEY.match(key)
             if m:
                 values[(m["sheet"], int(m["row"]), column_number(m["col"]))] = result
+            elif (r := _RANGE_KEY.match(key)) is not None:
+                ranges.append((r, result))
+        for r, result in ranges:  # an array formula's result is kept under its range only
+            _spread(values, r["sheet"], r["start"], r["end"], result)
         self.values = values
 
     def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
@@ -212,6 +236,8 @@ class FormulasEngine(Engine):
             value = value[0][0] if value and value[0] else None
         if isinstance(value, ExcelError) and value is ExcelError.NAME:
             return value
-        if isinstance(value, str) and value.startswith("#") and ExcelError.from_text(value) is None:
+        # formulas' own errors arrive as XlError (made ExcelError above); a plain str is text,
+        # "#N/A#N/A" from ="#N/A"&"#N/A" included — only an engine-only marker means "cannot".
+        if isinstance(value, str) and value in ENGINE_ONLY_ERRORS:
             return error_or_not_evaluated(value)
         return value

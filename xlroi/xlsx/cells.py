@@ -187,7 +187,7 @@ def _fast_cell(m: re.Match) -> FormulaCell:
 
 
 def _covers_every_formula(xml: bytes, count: int) -> bool:
-    return count == len(_F_START.findall(xml))
+    return count == _formula_element_count(xml, count)
 
 
 def _fast_scan(xml: bytes) -> SheetScan | None:
@@ -279,24 +279,72 @@ def write_cached_values(
 
 
 def rewrite_cached_values_in_one_pass(
-    xml: bytes, formula_value: Callable[[FormulaCell], object]
+    xml: bytes, formula_value: Callable[[FormulaCell], object], sink: Callable[[bytes], None] | None = None
 ) -> tuple[bytes, int] | None:
     """Scan and rewrite in one regex pass (the recalculation's hot path): the new XML and the
     number of formula cells, or None when a formula cell is laid out in a way only the general
-    path (:func:`scan_sheet` + :func:`write_cached_values`) handles."""
-    count = 0
+    path (:func:`scan_sheet` + :func:`write_cached_values`) handles.
 
-    def replace(m: re.Match) -> bytes:
-        nonlocal count
+    ``sink``, when given, also receives the new XML piece by piece as it is made (in order, a
+    few MB at a time), so that it can be compressed meanwhile; after None it must be dropped.
+    A part without any formula element is returned as it is, without a scan."""
+    if b"<f" not in xml and b":f" not in xml:  # no formula element: nothing to scan
+        if sink is not None:
+            sink(xml)
+        return xml, 0
+    pieces: list[bytes] = []
+    append = pieces.append
+    flushed, last, count = 0, 0, 0  # pieces already handed to sink; end of the last edit; cells
+    next_flush = _SINK_CHUNK
+    columns = _COLUMNS
+    for m in _FAST_FORMULA_CELL.finditer(xml):
+        prefix, letters, row, attrs, f, fattrs, ftext, v = m.groups()
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = column_number(letters.decode())
+        kind = "normal"
+        if fattrs is not None and b"t=" in fattrs:
+            kind = attributes(fattrs).get("t", "normal")
+            if kind == "array":  # it owns more cells than its own: the general path
+                return None
+            if kind != "shared":
+                kind = "normal"
+        t = _T_VALUE.search(attrs).group(1) if b"t=" in attrs else None
+        start, end = m.span()
+        value = formula_value(FormulaCell(int(row), col, ftext, t, v, kind, (start, end)))
         count += 1
-        value = formula_value(_fast_cell(m))
-        return m.group(0) if value is KEEP else _fast_formula_cell(m, value)
-
-    try:
-        new = _FAST_FORMULA_CELL.sub(replace, xml)
-    except _NotFastLayout:
+        if value is KEEP:
+            continue
+        if value.__class__ is float and t is None and prefix is None and -_HUGE < value < _HUGE:
+            # the common case, a number where there was none: <c r="K2" s="1"><f>…</f><v>…</v></c>
+            number = b"%d" % value if value.is_integer() and -1e15 < value < 1e15 else repr(value).encode()
+            cell = b"%s>%s<v>%s</v></c>" % (xml[start:m.end("attrs")], f, number)
+        else:
+            cell = _fast_formula_cell(m, value)
+        append(xml[last:start])
+        append(cell)
+        last = end
+        if sink is not None and end >= next_flush:
+            sink(b"".join(pieces[flushed:]))
+            flushed, next_flush = len(pieces), end + _SINK_CHUNK
+    if count != _formula_element_count(xml, count):
         return None
-    return (new, count) if _covers_every_formula(xml, count) else None
+    append(xml[last:])
+    if sink is not None:
+        sink(b"".join(pieces[flushed:]))
+    return b"".join(pieces), count
+
+
+_SINK_CHUNK = 4 << 20
+_HUGE = float("inf")
+
+
+def _formula_element_count(xml: bytes, found: int) -> int:
+    """How many ``<f>`` elements the part holds, given that ``found`` were found: one count of
+    "<f" settles it when nothing else starts so (no autoFilter, validation or conditional format)."""
+    if b":f" not in xml and xml.count(b"<f") == found:
+        return found
+    return len(_F_START.findall(xml))
 
 
 def _find_cell(xml: bytes, row: int, col: int) -> re.Match | None:
@@ -344,8 +392,15 @@ def _formula_cell(m: re.Match, value: Scalar) -> bytes:
     t, v = _value_xml(prefix, value, formula=True)
     f = _F.search(body)
     f_xml = f.group(0) if f else b""
-    rest = _IS.sub(b"", _V.sub(b"", body.replace(f_xml, b"", 1) if f_xml else body))
-    return _start_tag(prefix, m.group("attrs"), t) + f_xml + v + rest + b"</%sc>" % prefix
+    # The new value takes the old one's place (else it follows the formula): nothing else
+    # moves (the output oracle found <f> moved out of an element it was nested in).
+    body = _IS.sub(b"", body)
+    old_v = _V.search(body)
+    if old_v:
+        body = body[:old_v.start()] + v + _V.sub(b"", body[old_v.end():])
+    else:
+        body = body.replace(f_xml, f_xml + v, 1) if f_xml else v + body
+    return _start_tag(prefix, m.group("attrs"), t) + body + b"</%sc>" % prefix
 
 
 def _fast_formula_cell(m: re.Match, value: Scalar) -> bytes:

@@ -173,32 +173,10 @@ def _openpyxl_cells(path: Path) -> dict[str, dict[str, object]]:
         warnings.simplefilter("ignore")
         book = opx.load_workbook(path, data_only=False)
     try:
-        cells = {}
-        for ws in book.worksheets:
-            filled = _array_filled(ws)
-            cells[ws.title] = {c.coordinate: _comparable(c.value) for row in ws.iter_rows() for c in row
-                               if c.value is not None and (c.row, c.column) not in filled}
-        return cells
+        return {ws.title: {c.coordinate: _comparable(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
+                for ws in book.worksheets}
     finally:
         book.close()
-
-
-def _array_filled(ws) -> set[tuple[int, int]]:
-    """The cells array formulas anchored elsewhere fill: openpyxl shows their cached values as
-    constants, but recalculation may change them."""
-    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
-
-    filled: set[tuple[int, int]] = set()
-    for anchor, ref in getattr(ws, "array_formulae", {}).items():
-        try:
-            left, top, right, bottom = range_boundaries(ref)
-            origin = coordinate_to_tuple(anchor)
-        except (ValueError, TypeError):
-            continue
-        if (bottom - top + 1) * (right - left + 1) <= 1_000_000:
-            filled.update((r, c) for r in range(top, bottom + 1) for c in range(left, right + 1))
-            filled.discard(origin)
-    return filled
 
 
 def _comparable(value: object) -> object:
@@ -206,9 +184,27 @@ def _comparable(value: object) -> object:
     return text if text is not None else value
 
 
+def formula_cells(path: Path) -> dict[str, set[str]]:
+    """Sheet name → the cells whose cached value recalculation may change: the formula cells
+    as xlroi finds them, with the cells array formulas fill. (openpyxl shows the cached value of
+    a cell an array formula fills, or of one whose formula it does not see, as a constant.)"""
+    from .cells import scan_sheet
+    from .package import read_package
+
+    try:
+        package = read_package(path)
+    except Exception:  # noqa: BLE001 - nothing xlroi can read: no cell may change
+        return {}
+    cells = {}
+    for sheet in package.sheets:
+        xml = package.parts.get(sheet.part)
+        cells[sheet.name] = {c.name for c in scan_sheet(xml).formula_cells} if xml is not None else set()
+    return cells
+
+
 def openpyxl_problems(source: Path, output: Path, compare_cells: bool = True) -> list[str]:
     """openpyxl must load the output whenever it loads the input, and (``compare_cells``) see
-    the same formulas and constants."""
+    the same formulas and constants; only formula cells' cached values may differ."""
     try:
         expected = _openpyxl_cells(source)
     except Exception:  # noqa: BLE001 - openpyxl cannot read the input (e.g. Strict): nothing to compare
@@ -219,14 +215,21 @@ def openpyxl_problems(source: Path, output: Path, compare_cells: bool = True) ->
         return [f"openpyxl cannot load the output ({type(exc).__name__}: {str(exc)[:200]})"]
     if not compare_cells or found == expected:
         return []
+    recalculated = formula_cells(source)
     problems = []
-    for title in expected.keys() | found.keys():
-        a, b = expected.get(title, {}), found.get(title, {})
-        differing = sorted(ref for ref in a.keys() | b.keys() if a.get(ref) != b.get(ref))
+    for title in sorted(expected.keys() | found.keys()):
+        a, b, free = expected.get(title, {}), found.get(title, {}), recalculated.get(title, set())
+        differing = sorted(ref for ref in a.keys() | b.keys()
+                           if a.get(ref) != b.get(ref) and not (ref in free and not _is_formula(a.get(ref))
+                                                                 and not _is_formula(b.get(ref))))
         if differing:
             problems.append(f"openpyxl sees other cells in sheet {title!r}: {', '.join(differing[:MAX_LISTED])}"
                             f"{' …' if len(differing) > MAX_LISTED else ''}")
     return problems
+
+
+def _is_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("=")
 
 
 # All sheets, UTF-8, quoted text (LibreOffice 7.2 and later: the 12th token -1 = every sheet).
@@ -265,7 +268,8 @@ def libreoffice_csv(path: Path, folder: Path, timeout: float = 240) -> dict[str,
             capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"LibreOffice took more than {timeout:g} s") from None
-    found = {p.name.removeprefix(path.stem): p.read_text(encoding="utf-8", errors="replace") for p in out_dir.glob("*.csv")}
+    # bytes, decoded: read_text() would turn a CR inside a quoted field into a line feed
+    found = {p.name.removeprefix(path.stem): p.read_bytes().decode("utf-8", "replace") for p in out_dir.glob("*.csv")}
     if not found:
         raise RuntimeError(f"LibreOffice converted nothing ({(done.stderr or done.stdout).strip()[:200]})")
     return found
