@@ -117,3 +117,29 @@ def test_every_command_has_help_with_an_example(run, command):
     assert len(result.stdout) > 200
     if command != "addin":
         assert "Example:" in result.stdout
+
+
+@pytest.mark.parametrize("engine", ["fast", "formulas"])
+@pytest.mark.parametrize("sets, only_values", [
+    ([], True),
+    (["'Step 5 ROI'!B1=200000", "C2=45"], True),                      # existing cells: only values change
+    (['E9="a\rb\x07 _x0041_ \U0001F600"', "F30=12.5"], False),        # cells added: the sheet is re-serialised
+], ids=["plain", "set existing cells", "set new cells"])
+def test_recalc_outputs_pass_the_oracle(run, workbook_with_formulas, tmp_path, engine, sets, only_values):
+    from xlroi.testing import assert_valid_output
+
+    out = tmp_path / "out.xlsx"
+    result = run("recalc", workbook_with_formulas, "-o", out, "--engine", engine, *[a for s in sets for a in ("--set", s)])
+    assert result.exit_code == 0, result.output
+    inputs = [s.partition("=")[0] for s in sets]
+    assert_valid_output(workbook_with_formulas, out, engine=engine, only_values=only_values, inputs=inputs)
+
+
+def test_recalc_in_place_output_passes_the_oracle(run, workbook_with_formulas, tmp_path):
+    from xlroi.testing import assert_valid_output
+
+    original = tmp_path / "original.xlsx"
+    original.write_bytes(workbook_with_formulas.read_bytes())
+    result = run("recalc", workbook_with_formulas, "--in-place", "--set", "B2=100000")
+    assert result.exit_code == 0, result.output
+    assert_valid_output(original, workbook_with_formulas, inputs=["B2"])

@@ -179,3 +179,13 @@ def test_libreoffice_notices_a_truncated_sheet(good, tmp_path):
     bad = _write(tmp_path / "bad.xlsx", _edit(SHEET, b"<v>1300</v>", b"<v>\x07</v>")(_entries(out)))
     problems = libreoffice_problems(source, bad)
     assert problems and "rows" in problems[0], problems
+
+
+def test_cells_set_must_be_named(workbook_with_formulas, tmp_path):
+    out = tmp_path / "out.xlsx"
+    book = xlroi.open(workbook_with_formulas)
+    book.set("'Step 5 ROI'!B1", 200000)
+    book.save(out)
+    assert any("openpyxl sees other cells in sheet 'Step 5 ROI': B1" in p for p in output_problems(workbook_with_formulas, out))
+    assert output_problems(workbook_with_formulas, out, inputs=["'Step 5 ROI'!B1"]) == []
+    assert output_problems(workbook_with_formulas, out, inputs=["B1:B2"]) == []  # first sheet, a range

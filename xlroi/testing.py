@@ -29,12 +29,13 @@ def assert_workbook_is_fresh(path: str | os.PathLike, engine: str = "fast", max_
 
 
 def output_problems(input_path: str | os.PathLike, output_path: str | os.PathLike, *, engine: str = "fast",
-                    changed_parts=None, only_values: bool = True, libreoffice: bool = False,
+                    changed_parts=None, only_values: bool = True, inputs=(), libreoffice: bool = False,
                     idempotent: bool = True) -> list[str]:
     """What is wrong with ``output_path``, a workbook xlroi wrote from ``input_path`` (empty: nothing).
 
-    The checks of :func:`xlroi.xlsx.validate.validate_output`; the idempotency check
-    recalculates the output with ``engine``."""
+    The checks of :func:`xlroi.xlsx.validate.validate_output` (``inputs``: the cells you set,
+    e.g. ``["'Step 2 Costs'!D17"]``); the idempotency check recalculates the output with
+    ``engine``."""
     from pathlib import Path
 
     from .xlsx.validate import validate_output
@@ -43,7 +44,7 @@ def output_problems(input_path: str | os.PathLike, output_path: str | os.PathLik
         open_workbook(src, engine=engine).save(dest)
 
     return validate_output(input_path, output_path, changed_parts=changed_parts, only_values=only_values,
-                           libreoffice=libreoffice, recalc=recalc if idempotent else None)
+                           inputs=inputs, libreoffice=libreoffice, recalc=recalc if idempotent else None)
 
 
 def assert_valid_output(input_path: str | os.PathLike, output_path: str | os.PathLike, **options) -> None:

@@ -51,6 +51,7 @@ def validate_output(
     *,
     changed_parts: Iterable[str] | None = None,
     only_values: bool = True,
+    inputs: Iterable[str] = (),
     openpyxl: bool = True,
     libreoffice: bool = False,
     recalc: Recalc | None = None,
@@ -59,8 +60,9 @@ def validate_output(
 
     ``changed_parts``: the parts allowed to differ (default: the worksheets). ``only_values``:
     in those, only cached values may differ (False when cells were added, e.g. a ``--set`` on an
-    empty cell, which re-serialises the sheet). ``recalc``: how to recalculate a workbook, for
-    the idempotency check (None skips it)."""
+    empty cell, which re-serialises the sheet). ``inputs``: the cells set (``--set``), as
+    ``Sheet!A1``, ``'My sheet'!A1:B2`` or ``A1`` (first sheet), whose values may change too.
+    ``recalc``: how to recalculate a workbook, for the idempotency check (None skips it)."""
     source, output = Path(input_path), Path(output_path)
     try:
         before, infos_before = _read_zip(source)
@@ -75,7 +77,7 @@ def validate_output(
     problems += unchanged_problems(before, after, allowed, only_values)
     problems += xml_problems(before, after)
     if openpyxl:
-        problems += openpyxl_problems(source, output, compare_cells=only_values)
+        problems += openpyxl_problems(source, output, compare_cells=only_values, inputs=inputs)
     if libreoffice:
         problems += libreoffice_problems(source, output)
     if recalc is not None:
@@ -202,9 +204,24 @@ def formula_cells(path: Path) -> dict[str, set[str]]:
     return cells
 
 
-def openpyxl_problems(source: Path, output: Path, compare_cells: bool = True) -> list[str]:
+def input_cells(refs: Iterable[str], sheet_names: list[str]) -> dict[str, set[str]]:
+    """Sheet name → the cells ``refs`` name (``Sheet!A1``, ``'My sheet'!A1:B2``, ``A1`` on the first sheet)."""
+    from .refs import cell_name, parse_area, split_sheet
+
+    cells: dict[str, set[str]] = {}
+    for ref in refs:
+        sheet, area = split_sheet(ref)
+        name = next((n for n in sheet_names if sheet is not None and n.lower() == sheet.lower()),
+                    sheet if sheet is not None else (sheet_names[0] if sheet_names else ""))
+        found = parse_area(area.replace("$", ""), name)
+        cells.setdefault(name, set()).update(cell_name(r, c) for r, c in found.cells())
+    return cells
+
+
+def openpyxl_problems(source: Path, output: Path, compare_cells: bool = True, inputs: Iterable[str] = ()) -> list[str]:
     """openpyxl must load the output whenever it loads the input, and (``compare_cells``) see
-    the same formulas and constants; only formula cells' cached values may differ."""
+    the same formulas and constants; only formula cells' cached values and the ``inputs``
+    (cells set, see :func:`input_cells`) may differ."""
     try:
         expected = _openpyxl_cells(source)
     except Exception:  # noqa: BLE001 - openpyxl cannot read the input (e.g. Strict): nothing to compare
@@ -216,12 +233,13 @@ def openpyxl_problems(source: Path, output: Path, compare_cells: bool = True) ->
     if not compare_cells or found == expected:
         return []
     recalculated = formula_cells(source)
+    set_cells = input_cells(inputs, list(expected))
     problems = []
     for title in sorted(expected.keys() | found.keys()):
         a, b, free = expected.get(title, {}), found.get(title, {}), recalculated.get(title, set())
         differing = sorted(ref for ref in a.keys() | b.keys()
-                           if a.get(ref) != b.get(ref) and not (ref in free and not _is_formula(a.get(ref))
-                                                                 and not _is_formula(b.get(ref))))
+                           if a.get(ref) != b.get(ref) and ref not in set_cells.get(title, ())
+                           and not (ref in free and not _is_formula(a.get(ref)) and not _is_formula(b.get(ref))))
         if differing:
             problems.append(f"openpyxl sees other cells in sheet {title!r}: {', '.join(differing[:MAX_LISTED])}"
                             f"{' …' if len(differing) > MAX_LISTED else ''}")
