@@ -61,7 +61,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for book in books:
         workbook = WorkbookFile.from_parent(session, path=Path(os.path.abspath(book.path)))
         workbook.shown = book.name
-        items.extend(workbook.collect())
+        # collected through the hooks pytest uses for its own files, so reports count them
+        workbook.ihook.pytest_collectstart(collector=workbook)
+        report = workbook.ihook.pytest_make_collect_report(collector=workbook)
+        workbook.ihook.pytest_collectreport(report=report)
+        items.extend(report.result)
 
 
 class WorkbookFile(pytest.File):
