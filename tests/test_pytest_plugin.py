@@ -22,6 +22,7 @@ def finance(pytester) -> "pytest.Pytester":
 def test_one_test_per_workbook_and_the_stale_one_fails_with_its_cells(finance):
     result = finance.runpytest("--xlroi-check", "finance/**/*.xlsx", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=40, failed=1)
+    result.stdout.fnmatch_lines(["collected 41 items"])
     result.stdout.fnmatch_lines([
         "*finance/client-b/stale.xlsx: * stale and 0 not evaluated of * formula cells (fast engine)",
         "*cell*formula*cached*computed*",
