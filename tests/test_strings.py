@@ -157,6 +157,7 @@ STORED = {
     "BEL": ("x_x0007_y", "x\x07y"),
     "every control character": ("".join(f"_x{n:04X}_" for n in range(1, 32)), "".join(chr(n) for n in range(1, 32))),
     "CRLF": ("a_x000D__x000A_b", "a\r\nb"),
+    "line feed written as a raw CRLF": ("a\r\nb_x000D_", "a\nb\r"),  # as Excel writes CHAR(10) (formulas__test TEXT!I8)
     "protected literal": ("p_x005F_x0041_q", "p_x0041_q"),
     "escaped letter": ("_x0041_", "A"),
     "lower-case hex": ("a_x000d_b", "a\rb"),

@@ -47,10 +47,17 @@ _IS = re.compile(rb"<(?:\w+:)?is\b[^>]*>(?P<body>.*?)</(?:\w+:)?is>", re.S)
 Overrides = dict[tuple[str, int, int], str]  # (sheet name, row, column) → text
 
 
+def xml_text(raw: bytes) -> str:
+    """The text an XML parser reads from raw element content: line ends normalised (a raw CRLF
+    or CR is a line feed; Excel writes a line feed in a string as a raw CRLF), then entities
+    and character references (``&#13;`` stays a carriage return)."""
+    return unescape(raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").decode("utf-8"))
+
+
 def item_text(body: bytes) -> str:
     """The stored text of a string item (``<si>`` or ``<is>``): its runs, without phonetic hints."""
     body = _PHONETIC.sub(b"", body)
-    return "".join(unescape((m.group("text") or b"").decode("utf-8")) for m in _T.finditer(body))
+    return "".join(xml_text(m.group("text") or b"") for m in _T.finditer(body))
 
 
 def shared_strings_part(package: Package) -> str | None:
@@ -125,7 +132,7 @@ def _cell_text(kind: bytes, body: bytes, shared: dict[int, str]) -> str | None:
         inline = _IS.search(body)
         return decode_xstring(item_text(inline.group("body"))) if inline and _ESCAPE.search(inline.group("body")) else None
     v = _V.search(body)  # t="str" without a formula: a constant some writers store this way
-    return decode_xstring(unescape(v.group("text").decode("utf-8"))) if v and _ESCAPE.search(v.group("text")) else None
+    return decode_xstring(xml_text(v.group("text"))) if v and _ESCAPE.search(v.group("text")) else None
 
 
 def decoded_text_parts(package: Package, parts: dict[str, bytes]) -> tuple[dict[str, bytes], Overrides]:
