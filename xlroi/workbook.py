@@ -30,11 +30,17 @@ from .xlsx.package import DEFAULT_LIMITS, Limits, Package, Sheet, read_package, 
 from .xlsx.refs import Area, cell_name, parse_area, split_sheet
 
 _AREA_TEXT = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d+(:\$?[A-Za-z]{1,3}\$?\d+)?$")
+_ENGINES_OWN = object()  # a cell whose value is the engine's own (not in the settlement)
 
 
-def open(path: str | os.PathLike, engine: str = "fast", limits: Limits = DEFAULT_LIMITS) -> "Workbook":  # noqa: A001
-    """Open a saved .xlsx/.xlsm workbook for recalculation. ``engine`` is "fast" or "formulas"."""
-    return Workbook(path, engine=engine, limits=limits)
+def open(path: str | os.PathLike, engine: str = "fast", limits: Limits = DEFAULT_LIMITS,  # noqa: A001
+         fallback: bool = True) -> "Workbook":
+    """Open a saved .xlsx/.xlsm workbook for recalculation. ``engine`` is "fast" or "formulas";
+    with ``fallback`` the reference engine computes the cells the fast engine cannot (see
+    docs/engines.md)."""
+    book = Workbook(path, engine=engine, limits=limits)
+    book.fallback = fallback
+    return book
 
 
 def parse_input(text: str) -> Scalar:
@@ -79,6 +85,8 @@ class CheckReport:
     matched: int = 0
     no_cached_value: int = 0
     differences: list[CellDifference] = field(default_factory=list)
+    computed_by: dict[str, int] = field(default_factory=dict)  # engine → formula cells it computed
+    fallback: dict | None = None  # the reference engine's run (FallbackRun.as_dict()), if any
 
     @property
     def ok(self) -> bool:
@@ -93,6 +101,7 @@ class CheckReport:
             "path": self.path, "engine": self.engine, "ok": self.ok,
             "formula_cells": self.formula_cells, "compared": self.compared, "matched": self.matched,
             "no_cached_value": self.no_cached_value, "not_evaluated": self.not_evaluated,
+            "computed_by": self.computed_by, "fallback": self.fallback,
             "differences": [
                 {"ref": d.ref, "formula": d.formula, "status": d.status,
                  "cached": to_json_value(d.cached), "computed": to_json_value(d.computed)}
@@ -107,9 +116,12 @@ class RecalcReport:
     engine: str
     formula_cells: int
     not_evaluated: list[tuple[str, str]]  # (ref, reason)
+    computed_by: dict[str, int] = field(default_factory=dict)  # engine → formula cells it computed
+    fallback: dict | None = None  # the reference engine's run (FallbackRun.as_dict()), if any
 
     def as_dict(self) -> dict:
         return {"path": self.path, "engine": self.engine, "formula_cells": self.formula_cells,
+                "computed_by": self.computed_by, "fallback": self.fallback,
                 "not_evaluated": [{"ref": r, "reason": why} for r, why in self.not_evaluated]}
 
 
@@ -139,6 +151,10 @@ def values_match(cached: Scalar, computed: EngineValue, rel: float = 1e-9, abs_:
 
 class Workbook:
     """A workbook loaded into one engine. See the module's docstring for an example."""
+
+    fallback = True  # the reference engine computes what the fast engine cannot (xlroi.evaluation)
+    deadline: float | None = None  # time.monotonic() by which the fallback must be done
+    _settlement = None  # xlroi.evaluation.taint.Settlement of the last recalculation
 
     def __init__(self, path: str | os.PathLike, engine: str = "fast", limits: Limits = DEFAULT_LIMITS):
         self.path = Path(path)
@@ -221,7 +237,20 @@ class Workbook:
     def recalc(self) -> "Workbook":
         self._engine.recalc()
         self._dirty = False
+        self._settlement = None
         return self
+
+    def settlement(self, seeds: dict | None = None):
+        """Which formula cells' values are not the engine's own: not evaluated because they
+        depend on a cell no engine evaluated, or computed by the reference engine (see
+        :mod:`xlroi.evaluation`). Worked out once per recalculation."""
+        if self._dirty:
+            self.recalc()
+        if self._settlement is None:
+            from .evaluation.taint import settle
+
+            self._settlement = settle(self, seeds)
+        return self._settlement
 
     def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
         if self._dirty:
@@ -232,6 +261,11 @@ class Workbook:
             if isinstance(value, NotEvaluated):
                 return self._inputs.get((sheet.name, row, col))
             return value
+        settled = self.settlement().values
+        if settled:
+            found = settled.get((sheet.name, cell.row, cell.col), _ENGINES_OWN)
+            if found is not _ENGINES_OWN:
+                return found
         return self._formula_value(sheet, cell)
 
     def _formula_value(self, sheet: Sheet, cell: FormulaCell) -> EngineValue:
@@ -281,6 +315,9 @@ class Workbook:
             else:
                 ref = f"{_quote(sheet.name)}!{cell.name}"
                 report.differences.append(CellDifference(ref, cell.formula, cell.cached, computed))
+        engines = self.settlement().engines
+        by_fallback = sum(1 for s, c in self.formula_cells() if c.cached is not None and (s.name, c.row, c.col) in engines) if engines else 0
+        report.computed_by, report.fallback = self._attribution(report.compared - report.not_evaluated, by_fallback)
         return report
 
     def save(self, path: str | os.PathLike | None = None, *, in_place: bool = False) -> RecalcReport:
@@ -297,6 +334,10 @@ class Workbook:
             raise OutputError(f"{dest}: is the input workbook; use in_place=True (--in-place) to replace it")
         if self._dirty:
             self.recalc()
+        # The first pass writes the engine's own values and gathers the cells it did not
+        # evaluate; only if the settlement then changes some value is the pass done again.
+        settled = self._settlement.values if self._settlement is not None else None
+        seeds: dict = {}
         replaced, not_evaluated, count = {}, [], 0
         for sheet in self.package.sheets:
             xml = self.package.parts.get(sheet.part)
@@ -305,7 +346,11 @@ class Workbook:
             inputs = {(r, c): v for (s, r, c), v in self._inputs.items() if s == sheet.name}
 
             def fresh(cell: FormulaCell, sheet: Sheet = sheet) -> object:
-                value = self._formula_value(sheet, cell)
+                value = settled.get((sheet.name, cell.row, cell.col), _ENGINES_OWN) if settled else _ENGINES_OWN
+                if value is _ENGINES_OWN:
+                    value = self._formula_value(sheet, cell)
+                    if settled is None and isinstance(value, NotEvaluated):
+                        seeds[(sheet.name, cell.row, cell.col)] = value
                 if isinstance(value, NotEvaluated):
                     not_evaluated.append((f"{_quote(sheet.name)}!{cell.name}", value.reason))
                     return KEEP
@@ -328,8 +373,20 @@ class Workbook:
             count += cells
             if new_xml != xml:
                 replaced[sheet.part] = new_xml
+        if settled is None and self.settlement(seeds).values:
+            return self.save(path, in_place=in_place)  # again, with what the settlement changed
         write_atomically(dest, self.package.to_bytes(replaced))
-        return RecalcReport(str(dest), self.engine_name, count, not_evaluated)
+        computed_by, fallback = self._attribution(count - len(not_evaluated), len(self.settlement().engines))
+        return RecalcReport(str(dest), self.engine_name, count, not_evaluated, computed_by, fallback)
+
+    def _attribution(self, computed: int, by_fallback: int) -> tuple[dict[str, int], dict | None]:
+        """(engine → formula cells it computed, the reference engine's run): ``computed`` cells
+        have a fresh value, ``by_fallback`` of them from the reference engine."""
+        settlement = self.settlement()
+        computed_by = {self.engine_name: computed - by_fallback}
+        if by_fallback:
+            computed_by["formulas"] = by_fallback
+        return computed_by, settlement.fallback.as_dict() if settlement.fallback else None
 
     # -- scenarios (xlroi.scenarios): many what-ifs on this one loaded model ------------------
     def sweep(self, vary, watch, progress=None) -> list[dict]:

@@ -1,0 +1,148 @@
+"""Never a value known to be wrong: what depends on a cell no engine evaluated is not evaluated.
+
+An engine reports the cells it cannot evaluate (:class:`~xlroi.engines.base.NotEvaluated`):
+a function it lacks, an array result it does not fill, a formula it cannot parse, a circular
+reference, a formula over Excel's length limit, a 1904-date formula it cannot shift. But the
+formulas that read such a cell still get a value — ``=IFERROR(B3,0)`` is 0 when B3 is
+``#N/IMPL!``, ``=ISERROR(B3)`` is TRUE — and that value is wrong. After every recalculation,
+:func:`settle` finds those cells (the *seeds*: the engine's own reports, plus every formula
+that calls a function the engine lacks, since the error can be swallowed inside the same
+formula), marks every formula that depends on one of them, directly or not, as not evaluated
+with the reason naming the seed, and lets the reference engine recompute what it can
+(:mod:`xlroi.evaluation.fallback`).
+
+When nothing is a seed — the common case — this costs one pass over the engine's values and a
+scan of each sheet for the names of the functions it calls; the dependency analysis
+(:mod:`xlroi.xlsx.dependencies`) runs only when there is something to propagate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..engines.base import EngineValue, NotEvaluated
+from ..xlsx.dependencies import CellKey, Dependencies
+from ..xlsx.refs import cell_name, quote_sheet
+
+# Reasons the reference engine shares: it cannot do better, so it is not asked.
+HOPELESS = ("circular reference", "formula of ", "1904 date system")
+
+
+@dataclass
+class FallbackRun:
+    """What the reference engine was asked to do and what came of it."""
+
+    cells: int  # formula cells it was asked to compute
+    recovered: int = 0  # of those, cells it computed
+    seconds: float = 0.0
+    status: str = "done"  # "done", "time limit", or "failed: …"
+    refs: list[str] = field(default_factory=list)  # the recovered cells
+
+    def as_dict(self) -> dict:
+        return {"cells": self.cells, "recovered": self.recovered, "seconds": round(self.seconds, 3),
+                "status": self.status, "refs": self.refs}
+
+
+@dataclass
+class Settlement:
+    """The final word on formula cells whose value is not the engine's own."""
+
+    values: dict[CellKey, EngineValue] = field(default_factory=dict)
+    engines: dict[CellKey, str] = field(default_factory=dict)  # cells another engine computed
+    fallback: FallbackRun | None = None
+
+
+NOTHING = Settlement()
+
+
+def ref_text(key: CellKey) -> str:
+    sheet, row, col = key
+    return f"{quote_sheet(sheet)}!{cell_name(row, col)}"
+
+
+def engine_seeds(book) -> dict[CellKey, NotEvaluated]:
+    """Every formula cell the engine reports as not evaluated (one pass over its values)."""
+    found: dict[CellKey, NotEvaluated] = {}
+    value = book._formula_value
+    for sheet, cell in book.formula_cells():
+        result = value(sheet, cell)
+        if isinstance(result, NotEvaluated):
+            found[(sheet.name, cell.row, cell.col)] = result
+    return found
+
+
+def calls_the_engine_lacks(book, dependencies: Callable[[], Dependencies]) -> dict[CellKey, NotEvaluated]:
+    """Formula cells calling a function the engine cannot evaluate (whatever their value: the
+    error may be swallowed inside the formula, ``=IFERROR(FORECAST.ETS(…),0)``)."""
+    from ..engines.capabilities import called_names, lacking
+
+    names: set[str] = set()
+    for sheet in book.package.sheets:
+        xml = book.package.parts.get(sheet.part)
+        if xml:
+            names |= called_names(xml)
+    defined = {n.name.upper() for n in book.package.defined_names}
+    missing = lacking(book.engine_name, names, defined, may_call_udfs(book.package))
+    if not missing:
+        return {}
+    deps = dependencies()
+    found = {}
+    for key in deps.keys:
+        called = deps.functions_called(key) & missing
+        if called and not _unknown_to_excel_too(book, key):
+            found[key] = NotEvaluated(f"calls {', '.join(sorted(called))}, which the {book.engine_name} engine does not implement")
+    return found
+
+
+def may_call_udfs(package) -> bool:
+    """Whether the workbook may call user-defined functions: it has macros, links to other
+    workbooks (add-ins), or calls Excel marked as user-defined (``_xludf.``)."""
+    if package.has_vba or any(name.startswith("xl/externalLinks/") for name in package.parts):
+        return True
+    return any(b"_xludf." in package.parts.get(s.part, b"") for s in package.sheets)
+
+
+def _unknown_to_excel_too(book, key: CellKey) -> bool:
+    """#NAME? from the engine where Excel cached #NAME? too: the function is unknown to both."""
+    from ..errors import ExcelError
+
+    sheet = book.package.sheet(key[0])
+    cell = book._formula_cell(sheet, key[1], key[2])
+    return cell is not None and cell.cached is ExcelError.NAME and book._formula_value(sheet, cell) is ExcelError.NAME
+
+
+def propagate(deps: Dependencies, seeds: dict[CellKey, NotEvaluated]) -> dict[CellKey, NotEvaluated]:
+    """The seeds, and every formula cell depending on one, not evaluated with the reason."""
+    out: dict[CellKey, NotEvaluated] = dict(seeds)
+    for key, origin in deps.dependents(seeds).items():
+        if key not in seeds:
+            out[key] = NotEvaluated(f"depends on {ref_text(origin)}, not evaluated: {seeds[origin].reason}")
+    return out
+
+
+def settle(book, seeds: dict[CellKey, NotEvaluated] | None = None) -> Settlement:
+    """The cells whose value is not the engine's: not evaluated (seeds and what depends on
+    them) or computed by the reference engine. ``seeds`` are the engine's own reports when the
+    caller has already gathered them in a pass over every formula cell."""
+    seeds = dict(engine_seeds(book) if seeds is None else seeds)
+    built: list[Dependencies] = []
+
+    def dependencies() -> Dependencies:
+        if not built:
+            built.append(Dependencies(book.package, book.formula_cells()))
+        return built[0]
+
+    for key, why in calls_the_engine_lacks(book, dependencies).items():
+        seeds.setdefault(key, why)
+    if not seeds:
+        return NOTHING
+    deps = dependencies()
+    settlement = Settlement(propagate(deps, seeds))
+    if getattr(book, "fallback", False) and book.engine_name == "fast":
+        from .fallback import recompute
+
+        recompute(book, deps, seeds, settlement)
+    return settlement
+
+
+__all__ = ["settle", "propagate", "Settlement", "FallbackRun", "engine_seeds", "calls_the_engine_lacks", "HOPELESS"]
