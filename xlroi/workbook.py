@@ -16,6 +16,7 @@ import math
 import os
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -28,7 +29,9 @@ from .xlsx.cells import (KEEP, FormulaCell, SheetScan, insert_cells, rewrite_cac
                          scan_sheet, write_cached_values)
 from .xlsx.package import DEFAULT_LIMITS, Limits, Package, Sheet, read_package, write_atomically
 from .xlsx.refs import Area, cell_name, parse_area, split_sheet
+from .xlsx.zipcopy import BackgroundDeflate
 
+_DEFLATE_AHEAD_BYTES = 1 << 20  # sheets this big are compressed while they are rewritten
 _AREA_TEXT = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d+(:\$?[A-Za-z]{1,3}\$?\d+)?$")
 _ENGINES_OWN = object()  # a cell whose value is the engine's own (not in the settlement)
 
@@ -169,6 +172,23 @@ class Workbook:
     # -- loading ------------------------------------------------------------------------
     def _load_engine(self, cls):
         replaced = cls.prepare_parts(self.package)
+        if getattr(cls, "reads_copy_once", False) and hasattr(os, "memfd_create"):
+            # An engine that reads its copy once, while loading, gets it in memory (Linux): no
+            # file on disk, nothing to remove; the parts it did not change are copied as stored.
+            data = self.package.to_bytes(replaced, compress=False)
+            try:
+                fd = os.memfd_create("xlroi-engine-copy")
+            except OSError as exc:
+                raise OutputError(f"cannot make the engine's copy in memory ({exc.strerror})") from None
+            try:
+                try:
+                    _write_all(fd, data)
+                except OSError as exc:
+                    raise OutputError(f"cannot make the engine's copy in memory ({exc.strerror})") from None
+                del data
+                return cls(self.package, Path(f"/proc/self/fd/{fd}"))
+            finally:
+                os.close(fd)
         with tempfile.TemporaryDirectory(prefix="xlroi-") as folder:
             prepared = Path(folder) / (self.path.stem + ".xlsx")
             try:
@@ -357,10 +377,15 @@ class Workbook:
                 return value
 
             before = len(not_evaluated)
-            one_pass = None if inputs or sheet.name in self._scans else rewrite_cached_values_in_one_pass(xml, fresh)
+            deflate = None if inputs or sheet.name in self._scans else self._background_deflate(sheet.part, xml)
+            one_pass = None if inputs or sheet.name in self._scans else rewrite_cached_values_in_one_pass(
+                xml, fresh, deflate and deflate.feed)
             if one_pass is not None:
                 new_xml, cells = one_pass
             else:
+                if deflate is not None:
+                    deflate.cancel()
+                    deflate = None
                 del not_evaluated[before:]  # what a one pass that gave up had listed
                 scan = self.scan(sheet)
                 if not scan.formula_cells and not inputs:
@@ -372,12 +397,22 @@ class Workbook:
                     new_xml = insert_cells(new_xml, {k: inputs[k] for k in missing})
             count += cells
             if new_xml != xml:
-                replaced[sheet.part] = new_xml
+                replaced[sheet.part] = deflate.finish() if deflate is not None else new_xml
+            elif deflate is not None:
+                deflate.cancel()
         if settled is None and self.settlement(seeds).values:
             return self.save(path, in_place=in_place)  # again, with what the settlement changed
         write_atomically(dest, self.package.to_bytes(replaced))
         computed_by, fallback = self._attribution(count - len(not_evaluated), len(self.settlement().engines))
         return RecalcReport(str(dest), self.engine_name, count, not_evaluated, computed_by, fallback)
+
+    def _background_deflate(self, part: str, xml: bytes) -> BackgroundDeflate | None:
+        """A compressor for a big deflated sheet, fed while the sheet is rewritten (the second
+        core compresses what the first has written; see :mod:`.xlsx.zipcopy`)."""
+        if len(xml) < _DEFLATE_AHEAD_BYTES:
+            return None
+        info = next((i for i in self.package.infos if i.filename == part), None)
+        return BackgroundDeflate() if info is not None and info.compress_type == zipfile.ZIP_DEFLATED else None
 
     def _attribution(self, computed: int, by_fallback: int) -> tuple[dict[str, int], dict | None]:
         """(engine → formula cells it computed, the reference engine's run): ``computed`` cells
@@ -402,6 +437,12 @@ class Workbook:
         from .scenarios import goal_seek
 
         return goal_seek(self, target, value, by_changing, **options)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _quote(name: str) -> str:

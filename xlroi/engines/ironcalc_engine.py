@@ -214,6 +214,7 @@ def with_relative_targets(rels_xml: bytes, folder: str) -> bytes:
 
 class IronCalcEngine(Engine):
     name = "fast"
+    reads_copy_once = True  # the copy is read by load_from_xlsx and never again (it may be in memory)
 
     def __init__(self, package: Package, prepared: Path):
         super().__init__(package, prepared)

