@@ -163,8 +163,13 @@ class FormulasEngine(Engine):
         100,000 deep makes it recurse until the memory runs out)."""
         from .ironcalc_engine import _LONG_FORMULA, refuse_long_formulas
 
+        from . import date1904
+
         parts = super().prepare_parts(package)
-        refused: dict[tuple[str, int, int], str] = {}
+        dated, refused = date1904.engine_parts(package, parts)  # a 1904 workbook: its dates moved
+        if dated:
+            parts.update(dated)
+            date1904.register_formulas_helpers()
         for sheet in package.sheets:
             xml = parts.get(sheet.part, package.parts.get(sheet.part))
             if xml is not None and _LONG_FORMULA.search(xml):

@@ -20,6 +20,7 @@ from ..errors import BadReference, EngineUnavailable, ExcelError, NotAWorkbook
 from ..functions import FUNCTIONS
 from ..functions.coercion import Scalar
 from ..xlsx.package import Package, Sheet
+from . import date1904
 from .base import Engine, EngineValue, NotEvaluated, error_or_not_evaluated
 
 # Excel's own limit on a formula's length: files Excel writes never exceed it, and a longer one
@@ -104,8 +105,9 @@ _SHEETS_END = re.compile(rb"</(\w+:)?sheets>")
 _DEFINED_NAME = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>", re.S)
 
 
-def with_lambda_names(workbook_xml: bytes) -> bytes:
-    """``workbook.xml`` with a LAMBDA defined name for each function the workbook does not define."""
+def with_lambda_names(workbook_xml: bytes, extra: dict[str, str] | None = None) -> bytes:
+    """``workbook.xml`` with a LAMBDA defined name for each function the workbook does not define
+    (and the ``extra`` names → formulas, e.g. the 1904 date helpers)."""
     existing = {
         m.group(1).decode().upper()
         for attrs in _DEFINED_NAME.findall(workbook_xml)
@@ -115,7 +117,8 @@ def with_lambda_names(workbook_xml: bytes) -> bytes:
         b'<definedName name="%s">%s</definedName>' % (f.name.encode(), escape(f.lambda_formula).encode())
         for f in FUNCTIONS.values()
         if f.name not in existing
-    )
+    ) + b"".join(b'<definedName name="%s">%s</definedName>' % (name.encode(), escape(formula).encode())
+                 for name, formula in (extra or {}).items() if name not in existing)
     if not names:
         return workbook_xml
     end = _DEFINED_NAMES_END.search(workbook_xml)
@@ -239,13 +242,14 @@ class IronCalcEngine(Engine):
     @classmethod
     def prepare_parts(cls, package: Package) -> dict[str, bytes]:
         parts = super().prepare_parts(package)
+        dated, refused = date1904.engine_parts(package, parts)  # a 1904 workbook: its dates moved
+        parts.update(dated)
         workbook = parts.get(package.workbook_part, package.parts[package.workbook_part])
         if _LONG_NAME.search(workbook):  # a defined name no Excel could write: dropped from the copy
             workbook = _LONG_NAME.sub(b"", workbook)
-        parts[package.workbook_part] = with_lambda_names(workbook)
+        parts[package.workbook_part] = with_lambda_names(workbook, date1904.LAMBDAS if dated else None)
         if "xl/styles.xml" not in package.parts:
             parts["xl/styles.xml"] = MINIMAL_STYLES
-        refused: dict[tuple[str, int, int], str] = {}
         for sheet in package.sheets:
             xml = parts.get(sheet.part, package.parts.get(sheet.part))
             if xml is not None and (b't="n"></c>' in xml or b't="n"/>' in xml):

@@ -94,6 +94,55 @@ def calls_the_engine_lacks(book, dependencies: Callable[[], Dependencies]) -> di
     return found
 
 
+def reads_date_text(book, dependencies: Callable[[], Dependencies]) -> dict[CellKey, NotEvaluated]:
+    """In a 1904 workbook, the formulas reading a cell whose text looks like a date: an engine
+    may turn that text into a serial of the 1900 system (``=A1+1`` with A1 "2024-01-15")."""
+    from ..engines.date1904 import is_1904, looks_like_a_date
+
+    if not is_1904(book.package):
+        return {}
+    found = set(_date_text_constants(book))
+    for sheet, cell in book.formula_cells():
+        value = book._formula_value(sheet, cell)
+        if isinstance(value, str) and looks_like_a_date(value):
+            found.add((sheet.name, cell.row, cell.col))
+    if not found:
+        return {}
+    return {key: NotEvaluated(f"1904 date system: reads text that looks like a date ({ref_text(source)}), "
+                              "which an engine may read as a date of the 1900 system")
+            for key, source in dependencies().readers(found).items()}
+
+
+def _date_text_constants(book):
+    """Cells holding text (not formulas) that looks like a date."""
+    import re
+    from html import unescape
+
+    from ..engines.date1904 import looks_like_a_date
+    from ..xlsx.cells import _walk
+    from ..xlsx.xstring import decode_xstring
+
+    def text_of(xml: bytes) -> str:
+        return decode_xstring(unescape("".join(t.decode("utf-8", "replace") for t in re.findall(rb"<(?:\w+:)?t\b[^>]*>([^<]*)<", xml))))
+
+    shared = book.package.parts.get("xl/sharedStrings.xml", b"")
+    dates = {i for i, item in enumerate(re.findall(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>", shared, re.S)) if looks_like_a_date(text_of(item))}
+    for sheet in book.package.sheets:
+        xml = book.package.parts.get(sheet.part)
+        if not xml:
+            continue
+        for m, row, col in _walk(xml):
+            attrs, body = m.group("attrs"), m.group("body") or b""
+            if b"<f" in body:
+                continue
+            if re.search(rb'\bt\s*=\s*["\']s["\']', attrs):
+                v = re.search(rb"<(?:\w+:)?v>\s*(\d+)\s*<", body)
+                if v and int(v.group(1)) in dates:
+                    yield sheet.name, row, col
+            elif re.search(rb'\bt\s*=\s*["\'](?:inlineStr|str)["\']', attrs) and looks_like_a_date(text_of(body)):
+                yield sheet.name, row, col
+
+
 def may_call_udfs(package) -> bool:
     """Whether the workbook may call user-defined functions: it has macros, links to other
     workbooks (add-ins), or calls Excel marked as user-defined (``_xludf.``)."""
@@ -133,6 +182,8 @@ def settle(book, seeds: dict[CellKey, NotEvaluated] | None = None) -> Settlement
         return built[0]
 
     for key, why in calls_the_engine_lacks(book, dependencies).items():
+        seeds.setdefault(key, why)
+    for key, why in reads_date_text(book, dependencies).items():
         seeds.setdefault(key, why)
     if not seeds:
         return NOTHING

@@ -81,7 +81,9 @@ def lex_with_tokenizer(text: str) -> tuple[list[str], list[str], list[list[str] 
     from openpyxl.formula.tokenizer import Tokenizer, TokenizerError
 
     try:
-        items = Tokenizer("=" + _despill(text)).items
+        # openpyxl's tokenizer takes only spaces and line feeds for white space: a CR or a tab
+        # would stick to the next reference
+        items = Tokenizer("=" + _despill(text).replace("\r", " ").replace("\t", " ")).items
     except TokenizerError:
         raise _Unreadable from None
     operands, functions, indirect, offsets = [], [], [], []
