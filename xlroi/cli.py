@@ -6,6 +6,7 @@ Every problem with the input becomes one line on stderr and a documented exit st
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,6 +111,9 @@ ENGINE_OPTION = click.option(
 SET_OPTION = click.option("--set", "sets", multiple=True, metavar="REF=VALUE",
                           help='Change an input first: a number (1,200 / 50%), TRUE/FALSE, #N/A, or "text" in double quotes. Repeatable.')
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+FALLBACK_OPTION = click.option(
+    "--fallback/--no-fallback", default=True, show_default=True,
+    help="Let the reference engine (formulas) compute the cells the fast engine cannot, within the time limit.")
 TIMEOUT_OPTION = click.option(
     "--timeout", metavar="SECONDS", default=None,
     help="Stop the work after SECONDS (exit 10, nothing written). Default: $XLROI_TIMEOUT or 300; 0 = no limit.")
@@ -155,8 +159,10 @@ def _format(value: object) -> str:
 @click.option("-v", "--verbose", is_flag=True, help="List every cell not evaluated (default: a summary per reason).")
 @JOBS_OPTION
 @SCHEDULER_OPTION
+@FALLBACK_OPTION
 def recalc(books: tuple[str, ...], output: str | None, in_place: bool, engine: str, sets: tuple[str, ...], as_json: bool,
-           timeout: str | None, strict: bool, verbose: bool, jobs: int | None, scheduler: str | None) -> None:
+           timeout: str | None, strict: bool, verbose: bool, jobs: int | None, scheduler: str | None,
+           fallback: bool) -> None:
     """Recalculate every formula of BOOK and write the results as cached values.
 
     Only the cached values of formula cells (and cells given with --set) change; charts,
@@ -181,18 +187,31 @@ def recalc(books: tuple[str, ...], output: str | None, in_place: bool, engine: s
 
     if is_batch(books, None if in_place else output, scheduler):
         sys.exit(recalc_command(books, output=output, in_place=in_place, engine=engine, sets=changes, as_json=as_json,
-                                timeout=_timeout(timeout), strict=strict, verbose=verbose, jobs=jobs, scheduler=scheduler))
+                                timeout=_timeout(timeout), strict=strict, verbose=verbose, jobs=jobs, scheduler=scheduler,
+                                fallback=fallback))
     book = books[0]
     with _phases("recalc", ["read, evaluate, write"]) as step:
-        report = recalc_file(book, output, in_place=in_place, engine=engine, sets=changes, timeout=_timeout(timeout))
+        report = recalc_file(book, output, in_place=in_place, engine=engine, sets=changes, timeout=_timeout(timeout),
+                             fallback=fallback)
         step("done")
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
         click.echo(f"{report.path}: {report.formula_cells} formula cells recalculated with the {engine} engine", err=True)
+        _echo_fallback(report.fallback)
         _echo_not_evaluated(report.not_evaluated, verbose)
     if strict and report.not_evaluated:
         sys.exit(1)
+
+
+def _echo_fallback(run: dict | None) -> None:
+    """What the reference engine computed for the fast engine (--fallback)."""
+    if run:
+        click.echo(f"  {run['recovered']} of {run['cells']} cells the fast engine could not evaluate computed by the "
+                   f"reference engine in {run['seconds']:.1f} s ({run['status']})", err=True)
+
+
+_DEPENDS_ON = re.compile(r"^depends on (?:'(?:[^']|'')*'|[^'!,]+)![A-Z]+\d+, not evaluated: ")
 
 
 def _echo_not_evaluated(cells: list[tuple[str, str]], verbose: bool, shown: int = 3) -> None:
@@ -202,8 +221,8 @@ def _echo_not_evaluated(cells: list[tuple[str, str]], verbose: bool, shown: int 
             click.echo(f"  not evaluated (cached value kept): {ref}: {reason}", err=True)
         return
     by_reason: dict[str, list[str]] = {}
-    for ref, reason in cells:
-        by_reason.setdefault(reason, []).append(ref)
+    for ref, reason in cells:  # cells depending on different cells for one reason: one line
+        by_reason.setdefault(_DEPENDS_ON.sub("depends on a cell not evaluated: ", reason), []).append(ref)
     if by_reason:
         click.echo(f"  {len(cells)} cells not evaluated (cached value kept); --verbose or --json lists them all:", err=True)
     for reason, refs in sorted(by_reason.items(), key=lambda item: -len(item[1])):
@@ -218,7 +237,9 @@ def _echo_not_evaluated(cells: list[tuple[str, str]], verbose: bool, shown: int 
 @SET_OPTION
 @JSON_OPTION
 @TIMEOUT_OPTION
-def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], as_json: bool, timeout: str | None) -> None:
+@FALLBACK_OPTION
+def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], as_json: bool, timeout: str | None,
+          fallback: bool) -> None:
     """Print the values of REFS after recalculation (a what-if: nothing is written).
 
     REFS are Excel references or defined names: 'Step 5 ROI'!C12, Sheet1!A1:B3, OverallROI.
@@ -228,7 +249,7 @@ def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], 
     from .jobs import evaluate_refs
     from .workbook import to_json_value
 
-    results = evaluate_refs(book, refs, engine=engine, sets=_parse_sets(sets), timeout=_timeout(timeout))
+    results = evaluate_refs(book, refs, engine=engine, sets=_parse_sets(sets), timeout=_timeout(timeout), fallback=fallback)
     if as_json:
         click.echo(json.dumps({ref: to_json_value(v) for ref, v in results.items()}, indent=2))
         return
@@ -251,8 +272,9 @@ def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], 
 @SCHEDULER_OPTION
 @click.option("--junit-xml", metavar="FILE", type=click.Path(dir_okay=False),
               help="Also write a JUnit XML report (one test case per workbook) for CI systems.")
+@FALLBACK_OPTION
 def check(books: tuple[str, ...], engine: str, as_json: bool, timeout: str | None, max_rows: int,
-          jobs: int | None, scheduler: str | None, junit_xml: str | None) -> None:
+          jobs: int | None, scheduler: str | None, junit_xml: str | None, fallback: bool) -> None:
     """Recalculate BOOKS and compare every formula cell with the value saved in the file.
 
     BOOKS are files, folders (searched for .xlsx/.xlsm) or quoted globs ('finance/**/*.xlsx'),
@@ -269,7 +291,7 @@ def check(books: tuple[str, ...], engine: str, as_json: bool, timeout: str | Non
     from .batch.console import check_command
 
     sys.exit(check_command(books, engine=engine, as_json=as_json, timeout=_timeout(timeout), max_rows=max_rows,
-                           jobs=jobs, scheduler=scheduler, junit_xml=junit_xml))
+                           jobs=jobs, scheduler=scheduler, junit_xml=junit_xml, fallback=fallback))
 
 
 @main.command()

@@ -55,7 +55,18 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _child(send, function: Callable, args: tuple, kwargs: dict, tmp: str) -> None:
+_DEADLINE: float | None = None  # in a child of run_isolated: time.monotonic() when it is stopped
+
+
+def time_left() -> float | None:
+    """Seconds before this process, a child of :func:`run_isolated`, is stopped (None outside
+    one): work that can give up gracefully (the reference-engine fallback) keeps within it."""
+    return None if _DEADLINE is None else _DEADLINE - time.monotonic()
+
+
+def _child(send, function: Callable, args: tuple, kwargs: dict, tmp: str, deadline: float | None = None) -> None:
+    global _DEADLINE
+    _DEADLINE = deadline
     os.environ["TMPDIR"] = tmp
     tempfile.tempdir = tmp  # the engine's scratch copies land where the parent can remove them
     try:
@@ -97,7 +108,8 @@ def run_isolated(function: Callable, *args: Any, timeout: float | None, what: st
     context = _context()
     receive, send = context.Pipe(duplex=False)
     tmp = tempfile.mkdtemp(prefix="xlroi-run-")
-    process = context.Process(target=_child, args=(send, function, args, kwargs, tmp), name="xlroi-isolated")
+    deadline = None if timeout is None else time.monotonic() + timeout
+    process = context.Process(target=_child, args=(send, function, args, kwargs, tmp, deadline), name="xlroi-isolated")
     started = time.monotonic()
     try:
         process.start()

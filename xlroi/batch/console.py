@@ -24,7 +24,7 @@ from .work import CheckRecord, RecalcRecord, Sets
 
 
 def check_command(books: Sequence[str], *, engine: str, as_json: bool, timeout: float | None, max_rows: int,
-                  jobs: int | None, scheduler: str | None, junit_xml: str | None) -> int:
+                  jobs: int | None, scheduler: str | None, junit_xml: str | None, fallback: bool = True) -> int:
     """Check the workbooks BOOKS name; print; return the exit status."""
     from ..cli import _format
 
@@ -32,7 +32,8 @@ def check_command(books: Sequence[str], *, engine: str, as_json: bool, timeout: 
     jobs = _jobs(jobs, len(inputs))
     started = time.perf_counter()
     with _bar(len(inputs), "check") as advance:
-        records = check_many(inputs, engine=engine, timeout=timeout, jobs=jobs, scheduler=scheduler, progress=advance)
+        records = check_many(inputs, engine=engine, timeout=timeout, jobs=jobs, scheduler=scheduler, progress=advance,
+                             fallback=fallback)
     seconds = time.perf_counter() - started
     if junit_xml:
         from .junit import write_junit_xml
@@ -50,7 +51,7 @@ def check_command(books: Sequence[str], *, engine: str, as_json: bool, timeout: 
 
 def recalc_command(books: Sequence[str], *, output: str | None, in_place: bool, engine: str, sets: Sets,
                    as_json: bool, timeout: float | None, strict: bool, verbose: bool, jobs: int | None,
-                   scheduler: str | None) -> int:
+                   scheduler: str | None, fallback: bool = True) -> int:
     """Recalculate many workbooks into ``-o DIR`` (mirroring their layout) or in place."""
     from ..cli import _echo_not_evaluated
 
@@ -61,7 +62,7 @@ def recalc_command(books: Sequence[str], *, output: str | None, in_place: bool, 
     started = time.perf_counter()
     with _bar(len(inputs), "recalc") as advance:
         records = recalc_many(inputs, destinations, engine=engine, sets=sets, timeout=timeout, jobs=jobs,
-                              scheduler=scheduler, progress=advance)
+                              scheduler=scheduler, progress=advance, fallback=fallback)
     seconds = time.perf_counter() - started
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in records], indent=2))

@@ -21,7 +21,7 @@ Progress = Callable[[object], None]
 
 def check_many(inputs: Sequence[Input], *, engine: str = "fast", timeout: float | None = None, jobs: int = 1,
                scheduler: str | None = None, limits: Limits | None = None,
-               progress: Progress | None = None) -> list[CheckRecord]:
+               progress: Progress | None = None, fallback: bool = True) -> list[CheckRecord]:
     """Check every workbook; one record each, in the order given. A workbook that cannot be
     read or checked gets a failed record; the others go on."""
     limits = Limits.from_env() if limits is None else limits
@@ -33,14 +33,15 @@ def check_many(inputs: Sequence[Input], *, engine: str = "fast", timeout: float 
 
     tasks = _read_all(inputs, limits, lambda i, exc: _done(records, i, failed(i, exc), progress))
     for index, result in executors.run(check_bytes, tasks, jobs=jobs, scheduler=scheduler,
-                                       engine=engine, timeout=timeout, limits=limits):
+                                       engine=engine, timeout=timeout, limits=limits, fallback=fallback):
         _done(records, index, result if isinstance(result, CheckRecord) else failed(index, result), progress)
     return [records[i] for i in range(len(inputs))]
 
 
 def recalc_many(inputs: Sequence[Input], destinations: Sequence[Path], *, engine: str = "fast", sets: Sets = (),
                 timeout: float | None = None, jobs: int = 1, scheduler: str | None = None,
-                limits: Limits | None = None, progress: Progress | None = None) -> list[RecalcRecord]:
+                limits: Limits | None = None, progress: Progress | None = None,
+                fallback: bool = True) -> list[RecalcRecord]:
     """Recalculate every workbook and write each to its destination (atomically; a workbook that
     fails writes nothing). ``destinations[i]`` is where ``inputs[i]`` goes (itself for in-place)."""
     limits = Limits.from_env() if limits is None else limits
@@ -64,7 +65,8 @@ def recalc_many(inputs: Sequence[Input], destinations: Sequence[Path], *, engine
 
     tasks = _read_all(inputs, limits, lambda i, exc: _done(records, i, failed(i, exc), progress))
     for index, result in executors.run(recalc_bytes, tasks, jobs=jobs, scheduler=scheduler,
-                                       engine=engine, sets=tuple(sets), timeout=timeout, limits=limits):
+                                       engine=engine, sets=tuple(sets), timeout=timeout, limits=limits,
+                                       fallback=fallback):
         _done(records, index, finish(index, result), progress)
     return [records[i] for i in range(len(inputs))]
 

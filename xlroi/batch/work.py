@@ -103,24 +103,24 @@ class RecalcRecord:
 
 
 def check_bytes(name: str, data: bytes, *, engine: str = "fast", timeout: float | None = None,
-                limits: Limits = DEFAULT_LIMITS) -> CheckRecord:
+                limits: Limits = DEFAULT_LIMITS, fallback: bool = True) -> CheckRecord:
     """Check the workbook ``data`` (named ``name`` in messages): every formula cell's cached
     value against the engine's. Never raises for a bad workbook: the record says what failed."""
     started = time.perf_counter()
     try:
-        report = _isolated(_check_copy, name, data, engine, limits, timeout=timeout, what=f"checking {name}")
+        report = _isolated(_check_copy, name, data, engine, limits, fallback, timeout=timeout, what=f"checking {name}")
     except XlroiError as exc:
         return CheckRecord(name, engine, error=str(exc), exit_code=exc.exit_code, seconds=time.perf_counter() - started)
     return CheckRecord(name, engine, report=report, seconds=time.perf_counter() - started)
 
 
 def recalc_bytes(name: str, data: bytes, *, engine: str = "fast", sets: Sets = (), timeout: float | None = None,
-                 limits: Limits = DEFAULT_LIMITS) -> tuple[RecalcRecord, bytes | None]:
+                 limits: Limits = DEFAULT_LIMITS, fallback: bool = True) -> tuple[RecalcRecord, bytes | None]:
     """Recalculate the workbook ``data`` (after ``sets``) and return its record and the new
     workbook's bytes (None when it failed). Writing them is the caller's business."""
     started = time.perf_counter()
     try:
-        report, output = _isolated(_recalc_copy, name, data, engine, tuple(sets), limits, timeout=timeout,
+        report, output = _isolated(_recalc_copy, name, data, engine, tuple(sets), limits, fallback, timeout=timeout,
                                    what=f"recalculating {name}")
     except XlroiError as exc:
         return RecalcRecord(name, engine, error=str(exc), exit_code=exc.exit_code,
@@ -130,19 +130,20 @@ def recalc_bytes(name: str, data: bytes, *, engine: str = "fast", sets: Sets = (
 
 # -- inside the child process -------------------------------------------------------------------
 
-def _check_copy(name: str, data: bytes, engine: str, limits: Limits) -> CheckReport:
+def _check_copy(name: str, data: bytes, engine: str, limits: Limits, fallback: bool = True) -> CheckReport:
     with _private_copy(name, data) as path:
-        report = _renaming(path, name, lambda: open_workbook(path, engine=engine, limits=limits).check())
+        report = _renaming(path, name, lambda: open_workbook(path, engine=engine, limits=limits, fallback=fallback).check())
     report.path = name
     return report
 
 
-def _recalc_copy(name: str, data: bytes, engine: str, sets: Sets, limits: Limits) -> tuple[RecalcReport, bytes]:
+def _recalc_copy(name: str, data: bytes, engine: str, sets: Sets, limits: Limits,
+                 fallback: bool = True) -> tuple[RecalcReport, bytes]:
     with _private_copy(name, data) as path:
         out = path.with_name("recalculated-" + path.name)
 
         def work() -> RecalcReport:
-            book = open_workbook(path, engine=engine, limits=limits)
+            book = open_workbook(path, engine=engine, limits=limits, fallback=fallback)
             for ref, value in sets:
                 book.set(ref, value)
             return book.save(out)

@@ -57,14 +57,11 @@ def lacking(engine: str, names: set[str], defined_names: set[str] = frozenset(),
 def excel_has(name: str) -> bool:
     """Whether ``name`` is one of Excel's worksheet functions (as far as openpyxl's list, the
     formulas engine's table and IronCalc's list of known-but-unimplemented functions tell)."""
-    return name in _excel_functions() or _ironcalc_answer(name) == "#N/IMPL!"
-
-
-@lru_cache(maxsize=1)
-def _excel_functions() -> frozenset[str]:
     from openpyxl.utils import FORMULAE
 
-    return frozenset(FORMULAE) | _formulas_functions() - {"DUMMYFUNCTION", "ARRAY", "ARRAYROW"}
+    # cheapest first: importing formulas for its table takes a second
+    return (name in FORMULAE or _ironcalc_answer(name) == "#N/IMPL!"
+            or name in _formulas_functions() - {"DUMMYFUNCTION", "ARRAY", "ARRAYROW"})
 
 
 def _ironcalc_has(name: str) -> bool:

@@ -103,14 +103,16 @@ def cells_to_recompute(deps: Dependencies, seeds: dict[CellKey, NotEvaluated]) -
 
 
 def time_left(book) -> float | None:
-    """Seconds the reference engine may take: what is left before the book's deadline (less a
-    share kept for writing), or the default time limit when there is no deadline."""
-    from ..isolation import default_timeout
+    """Seconds the reference engine may take: what is left before the book's deadline or the
+    time limit of the job this process runs (less a share kept for writing the workbook), or
+    the default time limit (``XLROI_TIMEOUT``, 300 s) when there is neither."""
+    from .. import isolation
 
     deadline = getattr(book, "deadline", None)
-    if deadline is None:
-        return default_timeout()
-    return (deadline - time.monotonic()) * (1 - KEEP_FOR_WRITING)
+    left = deadline - time.monotonic() if deadline is not None else isolation.time_left()
+    if left is None:
+        return isolation.default_timeout()
+    return left * (1 - KEEP_FOR_WRITING)
 
 
 def _give_up(settlement: Settlement, targets: set[CellKey], run: FallbackRun, status: str, why: str) -> None:
@@ -124,6 +126,8 @@ def _give_up(settlement: Settlement, targets: set[CellKey], run: FallbackRun, st
 def evaluate_reduced(path: str, keys: list[CellKey]) -> dict[CellKey, object]:
     """(In the child process) the reference engine's values of ``keys`` in the reduced workbook."""
     _die_with_parent()
+    # formulas draws progress bars on standard error; this process reports through its pipe only
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     from ..workbook import Workbook
 
     book = Workbook(path, engine="formulas")
