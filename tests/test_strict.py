@@ -169,3 +169,23 @@ def test_libreoffice_reads_the_strict_output(tmp_path):
     book.set("B1", 1000)
     book.save(out)
     assert_valid_output(source, out, changed_parts=["xl/worksheets/sheet1.xml"], libreoffice=True)
+
+
+@pytest.mark.parametrize("engine", ["fast", "formulas"])
+def test_a_date_result_cached_as_iso_text_is_excels_value(tmp_path, engine):
+    """Strict lets a formula's cached date be ISO text (``t="d"``); none of the Excel files above
+    has one, so this copy of data_types-strict-ooxml.xlsx gets one: =B5+1 cached as 2014-01-02."""
+    source, out = tmp_path / "date-result.xlsx", tmp_path / "out.xlsx"
+    with zipfile.ZipFile(STRICT / "data_types-strict-ooxml.xlsx") as zin, zipfile.ZipFile(source, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<v>2014-01-01</v></c>', b'<v>2014-01-01</v></c><c r="C5" s="2" t="d"><f>B5+1</f><v>2014-01-02</v></c>')
+            zout.writestr(info, data)
+    book = xlroi.open(source, engine=engine)
+    report = book.check()
+    assert (report.compared, report.differences) == (1, [])
+    book.set("B5", 41700)
+    book.save(out)
+    assert b'<c r="C5" s="2"><f>B5+1</f><v>41701</v></c>' in _parts(out)["xl/worksheets/sheet1.xml"]
+    assert_valid_output(source, out, inputs=["B5"], engine=engine)

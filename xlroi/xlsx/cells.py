@@ -88,6 +88,11 @@ def decode_cached(t: str | None, text: str | None) -> Scalar:
         return decode_xstring(text)
     if t == "s":
         return text
+    if t == "d":  # Strict Open XML: ISO 8601 text; the engines give the serial (1900 date system)
+        from .strict import iso_to_serial
+
+        serial = iso_to_serial(text)
+        return serial if serial is not None else text
     try:
         return float(text)
     except ValueError:
