@@ -14,7 +14,10 @@ So the engine's throw-away copy carries every such string in a form all of them 
 - a string with a character XML 1.0 cannot carry at all (``CHAR(7)``) is left as it is in the
   copy and set through the engine's API once the copy is loaded (the "overrides").
 
-Strings without any ``_xHHHH_`` are left alone: every engine reads them the same.
+Strings without any ``_xHHHH_`` are left alone: every engine reads them the same. So are cells of
+type ``str`` without a formula: Excel writes the cells an array formula fills that way (their
+cached values), and the engine computes those — as a constant such a cell would block the
+array (``#SPILL!``; found by the fuzz run's output oracle).
 """
 from __future__ import annotations
 
@@ -33,10 +36,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(?P<body>.*?)</(?:\w+:)?si>)", re.S)
 _PHONETIC = re.compile(rb"<(?P<p>\w+:)?rPh\b.*?</(?P=p)?rPh>", re.S)
 _T = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(?P<text>[^<]*)</(?:\w+:)?t>)")
-# A string cell (shared, inline, or a constant written as t="str"); cells do not nest, so its
-# body ends at the first end tag.
+# A string cell (shared or inline); cells do not nest, so its body ends at the first end tag.
 _STRING_CELL = re.compile(
-    rb"<(?P<p>\w+:)?c\b(?P<attrs>[^>]*?\st\s*=\s*[\"'](?:s|inlineStr|str)[\"'][^>]*?)(?:/>|>(?P<body>.*?)</(?:\w+:)?c>)",
+    rb"<(?P<p>\w+:)?c\b(?P<attrs>[^>]*?\st\s*=\s*[\"'](?:s|inlineStr)[\"'][^>]*?)(?:/>|>(?P<body>.*?)</(?:\w+:)?c>)",
     re.S)
 _F = re.compile(rb"<(?:\w+:)?f\b")
 _T_ATTR = re.compile(rb'\st\s*=\s*["\']([^"\']*)["\']')
@@ -128,11 +130,8 @@ def _cell_text(kind: bytes, body: bytes, shared: dict[int, str]) -> str | None:
         v = _V.search(body)
         index = v.group("text").strip() if v else b""
         return shared.get(int(index)) if index.isdigit() else None
-    if kind == b"inlineStr":
-        inline = _IS.search(body)
-        return decode_xstring(item_text(inline.group("body"))) if inline and _ESCAPE.search(inline.group("body")) else None
-    v = _V.search(body)  # t="str" without a formula: a constant some writers store this way
-    return decode_xstring(xml_text(v.group("text"))) if v and _ESCAPE.search(v.group("text")) else None
+    inline = _IS.search(body)
+    return decode_xstring(item_text(inline.group("body"))) if inline and _ESCAPE.search(inline.group("body")) else None
 
 
 def decoded_text_parts(package: Package, parts: dict[str, bytes]) -> tuple[dict[str, bytes], Overrides]:
