@@ -292,9 +292,9 @@ class Workbook:
         value = self._engine.value(sheet, cell.row, cell.col)
         if value is ExcelError.NAME and cell.cached is not ExcelError.NAME and cell.cached is not None:
             return NotEvaluated("unknown function or name")
-        if value is None and cell.kind == "spill" and cell.cached is not None:
+        if value is None and cell.kind in ("spill", "array") and cell.cached is not None:
             # Excel fills every cell of an array formula's range (#N/A past the result's
-            # edge); an empty cell there means the engine did not fill it.
+            # edge), its first cell too; an empty cell there means the engine did not fill it.
             return NotEvaluated("array formula result not filled by the engine")
         return value
 

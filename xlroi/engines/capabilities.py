@@ -105,8 +105,25 @@ def _formulas_functions() -> frozenset[str]:
     return frozenset(names)
 
 
+# Functions of ``formulas`` that import an optional package when called; without it their cells
+# come out #VALUE!, a value that is wrong, so they count as lacking.
+_FORMULAS_NEEDS = {
+    **dict.fromkeys(("FORECAST.ETS", "FORECAST.ETS.CONFINT", "FORECAST.ETS.SEASONALITY", "FORECAST.ETS.STAT"),
+                    ("pandas", "statsmodels")),
+    "GROUPBY": ("pandas",), "PIVOTBY": ("pandas",),
+    "BAHTTEXT": ("bahttext",),
+}
+
+
 def _formulas_has(name: str) -> bool:
-    return name in _formulas_functions()
+    return name in _formulas_functions() and all(_importable(m) for m in _FORMULAS_NEEDS.get(name, ()))
+
+
+@lru_cache(maxsize=None)
+def _importable(module: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(module) is not None
 
 
 __all__ = ["called_names", "lacking"]

@@ -360,6 +360,11 @@ def _read_operand(operand: str, reads: FormulaReads) -> None:
     reads.refs.append(RefPattern(first, last, tuple(corners)))
 
 
+def _is_cell(text: str) -> bool:
+    corner = _corner(text)
+    return corner is not None and corner[0] is not None and corner[1] is not None
+
+
 def _split_range_chain(operand: str) -> list[str]:
     """``A1:B2``, ``Sheet1!A1:Sheet1!B2`` and ``'a:b'!C1`` split at the range operators only."""
     parts, current, quoted = [], [], False
@@ -375,8 +380,8 @@ def _split_range_chain(operand: str) -> list[str]:
     # "Sheet1:Sheet3!A1" is one 3-D reference, not a chain: glue a bare sheet name to the next part
     glued: list[str] = []
     for part in parts:
-        if glued and "!" not in glued[-1] and "!" in part and not glued[-1].startswith("'") and not _corner(glued[-1]):
-            glued[-1] = glued[-1] + ":" + part
+        if glued and "!" not in glued[-1] and "!" in part and not glued[-1].startswith("'") and not _is_cell(glued[-1]):
+            glued[-1] = glued[-1] + ":" + part  # a sheet named like a column (T:V!A1) is still a sheet
         else:
             glued.append(part)
     return glued
@@ -781,10 +786,14 @@ class Dependencies:
         stabs = self._stab_index()
         origin: dict[int, CellKey] = {}
         frontier: list[tuple[int, int, int, CellKey]] = []
+        given: set[int] = set()  # formula cells among the given ones: each spreads its own name
         for key in map(self._key, cells):
             i = self._sheet_index.get(key[0].upper())
             if i is not None:
                 frontier.append((i, key[1], key[2], key))
+                if key in self._id:
+                    given.add(self._id[key])
+        frontier.reverse()
         fired_anywhere = False
         while frontier:
             s, row, col, source = frontier.pop()
@@ -795,8 +804,9 @@ class Dependencies:
             for j in readers:
                 if j not in origin:
                     origin[j] = source
-                    js, jr, jc = self._position[j]
-                    frontier.append((js, jr, jc, source))
+                    if j not in given:
+                        js, jr, jc = self._position[j]
+                        frontier.append((js, jr, jc, source))
         stabs.restore()
         return {self.keys[j]: src for j, src in origin.items()}
 
