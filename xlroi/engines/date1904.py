@@ -478,8 +478,16 @@ def _rewrite_names(workbook: bytes, single: frozenset[str], declared_names: froz
 
 
 def _single_cell_names(package) -> frozenset[str]:
-    return frozenset(n.name.upper() for n in package.defined_names
-                     if re.fullmatch(r"(?:'(?:[^']|'')+'|[^'!:]+)!\$?[A-Za-z]{1,3}\$?\d+", n.formula.strip()))
+    """Names that stand for one value: one cell, or a formula reading single cells only."""
+    from ..xlsx.dependencies import formula_reads
+
+    def one_value(formula: str) -> bool:
+        reads = formula_reads(formula.strip().lstrip("="))
+        names = {name for _, name in reads.names} - reads.functions  # calls are listed as names too
+        return not (reads.anywhere or reads.widen or names or reads.tables) and all(
+            len(set(r.corners)) == 1 and None not in r.corners[0][:2] for r in reads.refs)
+
+    return frozenset(n.name.upper() for n in package.defined_names if one_value(n.formula))
 
 
 def _declared_names(package, single: frozenset[str]) -> frozenset[str]:

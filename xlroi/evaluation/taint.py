@@ -17,6 +17,7 @@ scan of each sheet for the names of the functions it calls; the dependency analy
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -83,7 +84,8 @@ def calls_the_engine_lacks(book, dependencies: Callable[[], Dependencies]) -> di
             names |= called_names(xml)
     defined = {n.name.upper() for n in book.package.defined_names}
     missing = lacking(book.engine_name, names, defined, may_call_udfs(book.package))
-    if not missing:
+    opaque = names_the_engine_lacks(book)
+    if not missing and not opaque:
         return {}
     deps = dependencies()
     found = {}
@@ -91,7 +93,27 @@ def calls_the_engine_lacks(book, dependencies: Callable[[], Dependencies]) -> di
         called = deps.functions_called(key) & missing
         if called and not _unknown_to_excel_too(book, key):
             found[key] = NotEvaluated(f"calls {', '.join(sorted(called))}, which the {book.engine_name} engine does not implement")
+            continue
+        used = deps.names_used(key) & set(opaque) if opaque else None
+        if used:
+            found[key] = NotEvaluated(f"uses the name {', '.join(sorted(opaque[n] for n in used))}, whose formula the "
+                                      f"{book.engine_name} engine does not evaluate")
     return found
+
+
+_PLAIN_REFERENCE = re.compile(r"^\s*=?\s*(?:'(?:[^']|'')+'|[^'!:,()\s]+(?::[^'!:,()\s]+)?)!"
+                              r"\$?[A-Za-z]{0,3}\$?\d*(?::\$?[A-Za-z]{0,3}\$?\d*)?\s*$")
+
+
+def names_the_engine_lacks(book) -> dict[str, str]:
+    """Defined names whose formula the engine answers #NAME? (upper-case → as spelt): IronCalc
+    evaluates a name that is one reference (or a LAMBDA) only, not ``DATE(2024,1,1)`` or
+    ``Sheet1!$A$1*2``."""
+    if book.engine_name != "fast":
+        return {}
+    return {n.name.upper(): n.name for n in book.package.defined_names
+            if not _PLAIN_REFERENCE.match(n.formula) and not n.formula.lstrip(" =").upper().startswith(("LAMBDA(", "_XLFN.LAMBDA("))
+            and not n.name.startswith("_xlnm.")}
 
 
 def reads_date_text(book, dependencies: Callable[[], Dependencies]) -> dict[CellKey, NotEvaluated]:

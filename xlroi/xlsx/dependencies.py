@@ -598,6 +598,11 @@ class Dependencies:
         entry = self._entry(self._id[self._key(key)])
         return entry[0].functions if entry else frozenset()
 
+    def names_used(self, key: CellKey) -> frozenset[str]:
+        """The defined names a formula cell's own text uses (upper-case)."""
+        entry = self._entry(self._id[self._key(key)])
+        return frozenset(name for _, name in entry[0].names) if entry else frozenset()
+
     def anchor_of(self, key: CellKey) -> CellKey | None:
         """The anchor of the array formula that fills ``key`` (None for any other cell)."""
         i = self._id.get(self._key(key))
