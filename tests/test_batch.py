@@ -143,7 +143,7 @@ def test_check_folder_on_two_processes_names_exactly_the_stale_workbook(agency):
 
 @pytest.mark.slow
 def test_check_on_a_dask_cluster_gives_the_same_answer(agency):
-    distributed = pytest.importorskip("distributed", reason="the test extra installs dask[distributed]")
+    import distributed  # the test extra installs dask[distributed]
     local = run("check", agency, "-j", "2", "--json")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         remote = run("check", agency, "--scheduler", cluster.scheduler_address, "--json")
@@ -160,7 +160,7 @@ def _inputs(paths: list[Path]) -> list[Input]:
 
 
 def test_records_are_identical_whichever_executor_ran_them(mixed):
-    distributed = pytest.importorskip("distributed")
+    import distributed
     inputs = _inputs(mixed)
     serial = check_many(inputs, jobs=1, timeout=60)
     pool = check_many(inputs, jobs=2, timeout=60)
@@ -173,7 +173,7 @@ def test_records_are_identical_whichever_executor_ran_them(mixed):
 
 
 def test_recalculated_bytes_are_identical_whichever_executor_ran_them(mixed, tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed
     inputs = _inputs(mixed[:5])
     outputs = {}
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
@@ -319,7 +319,7 @@ def test_bad_batch_input_gets_one_line(tmp_path, mixed, args, code, message):
 # -- the pre-commit hook -------------------------------------------------------------------------
 
 def test_pre_commit_hook_runs_check_on_the_staged_workbooks(mixed):
-    yaml = pytest.importorskip("yaml")
+    import yaml  # PyYAML: installed with dask[distributed] in the test extra
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "xlroi-check")
     assert re.search(hook["files"], "finance/budget.xlsx") and re.search(hook["files"], "macro.xlsm")
