@@ -110,9 +110,10 @@ def test_a_part_changed_in_place_is_written_from_its_new_content(tmp_path):
 def test_a_precompressed_part_is_written_as_given(tmp_path):
     package = _package(tmp_path, _zip(ENTRIES))
     deflate = BackgroundDeflate()
-    for piece in (b"<worksheet>", b"<row/>" * 1000, b"</worksheet>"):
+    pieces = (b"<worksheet>", b"<row/>" * 1000, b"</worksheet>")
+    for piece in pieces:
         deflate.feed(piece)
-    part = deflate.finish()
+    part = deflate.finish(b"".join(pieces))
     out = package.to_bytes({"xl/worksheets/sheet1.xml": part})
     with zipfile.ZipFile(io.BytesIO(out)) as archive:
         assert archive.testzip() is None
@@ -139,10 +140,17 @@ def test_background_deflate_gives_a_raw_deflate_stream_and_its_crc():
     deflate = BackgroundDeflate()
     for piece in pieces:
         deflate.feed(piece)
-    part = deflate.finish()
     content = b"".join(pieces)
+    part = deflate.finish(content)
     assert isinstance(part, Deflated) and part.data == content
     assert zlib.decompress(part.deflated, -15) == content and part.crc == zlib.crc32(content)
+
+
+def test_background_deflate_checks_it_was_given_what_it_compressed():
+    deflate = BackgroundDeflate()
+    deflate.feed(b"abc")
+    with pytest.raises(ValueError):
+        deflate.finish(b"abcd")
 
 
 def test_background_deflate_can_be_abandoned():

@@ -12,11 +12,13 @@ to write over it (``in_place=True``), and then atomically.
 """
 from __future__ import annotations
 
+import gc
 import math
 import os
 import re
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -171,6 +173,10 @@ class Workbook:
 
     # -- loading ------------------------------------------------------------------------
     def _load_engine(self, cls):
+        with paused_gc():
+            return self._load_engine_now(cls)
+
+    def _load_engine_now(self, cls):
         replaced = cls.prepare_parts(self.package)
         if getattr(cls, "reads_copy_once", False) and hasattr(os, "memfd_create"):
             # An engine that reads its copy once, while loading, gets it in memory (Linux): no
@@ -354,6 +360,10 @@ class Workbook:
             raise OutputError(f"{dest}: is the input workbook; use in_place=True (--in-place) to replace it")
         if self._dirty:
             self.recalc()
+        with paused_gc():
+            return self._save(dest, path, in_place)
+
+    def _save(self, dest: Path, path, in_place: bool) -> RecalcReport:
         # The first pass writes the engine's own values and gathers the cells it did not
         # evaluate; only if the settlement then changes some value is the pass done again.
         settled = self._settlement.values if self._settlement is not None else None
@@ -397,7 +407,7 @@ class Workbook:
                     new_xml = insert_cells(new_xml, {k: inputs[k] for k in missing})
             count += cells
             if new_xml != xml:
-                replaced[sheet.part] = deflate.finish() if deflate is not None else new_xml
+                replaced[sheet.part] = deflate.finish(new_xml) if deflate is not None else new_xml
             elif deflate is not None:
                 deflate.cancel()
         if settled is None and self.settlement(seeds).values:
@@ -437,6 +447,20 @@ class Workbook:
         from .scenarios import goal_seek
 
         return goal_seek(self, target, value, by_changing, **options)
+
+
+@contextmanager
+def paused_gc():
+    """No cyclic garbage collection meanwhile: the hot paths allocate a few objects per formula
+    cell (none in cycles), and at 250,000 cells the collector's repeated passes over them took
+    more time than the work (measured: 0.21 s instead of 0.04 s to make the cells)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -43,7 +43,24 @@ MINIMAL_STYLES = (
     b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
 )
 
-_LONG_FORMULA = re.compile(rb"(<(?:\w+:)?f\b[^>]*?>)([^<]{%d,})(</(?:\w+:)?f>)" % MAX_FORMULA_CHARS)
+class _AfterLongText:
+    """A compiled pattern whose ``search`` first checks, in one quick pass, for what every match
+    holds — a run of MAX_FORMULA_CHARS characters without markup — instead of trying the full
+    pattern at every "<" of a 30 MB sheet (0.03 s instead of 0.12 s at W(50,000))."""
+
+    _RUN = re.compile(rb">[^<]{%d}" % MAX_FORMULA_CHARS)
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+
+    def search(self, data: bytes):
+        return self.pattern.search(data) if self._RUN.search(data) else None
+
+    def sub(self, repl, data: bytes) -> bytes:
+        return self.pattern.sub(repl, data)
+
+
+_LONG_FORMULA = _AfterLongText(re.compile(rb"(<(?:\w+:)?f\b[^>]*?>)([^<]{%d,})(</(?:\w+:)?f>)" % MAX_FORMULA_CHARS))
 _LONG_NAME = re.compile(rb"<((?:\w+:)?)definedName\b[^>]*>[^<]{%d,}</(?:\w+:)?definedName>" % MAX_FORMULA_CHARS)
 _ITERATE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\biterate\s*=\s*[\"'](?:1|true)[\"']")
 # What an over-long formula becomes in the engine's copy: a formula IronCalc cannot parse.

@@ -309,6 +309,9 @@ def rewrite_cached_values_in_one_pass(
         if sink is not None:
             sink(xml)
         return xml, 0
+    split = _rewrite_split(xml, formula_value, sink)
+    if split is not None:
+        return split
     pieces: list[bytes] = []
     append = pieces.append
     flushed, last, count = 0, 0, 0  # pieces already handed to sink; end of the last edit; cells
@@ -353,6 +356,56 @@ def rewrite_cached_values_in_one_pass(
 
 
 _SINK_CHUNK = 4 << 20
+# The layout openpyxl, xlsxwriter and Excel (outside shared formulas) write a formula cell in,
+# split over the whole part at once: for each such cell, the text before it, its start tag
+# without ">" ('<c r="K2" s="1"'), column, row, formula text, value element and value text.
+_PLAIN_CELL_PIECES = re.compile(rb'(<c r="([A-Z]{1,3})(\d{1,7})"[^>]*)><f>([^<]*)</f>((?:<v>([^<]*)</v>|<v/>)?)</c>')
+_PIECES = 7
+_CELLS_PER_CHUNK = 20_000  # cells rewritten between hand-overs to the sink
+
+
+def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], sink) -> tuple[bytes, int] | None:
+    """:func:`rewrite_cached_values_in_one_pass` when every formula cell has the plain layout:
+    one split of the part, then the cells in chunks, with no regex match per cell. None when
+    some formula cell is laid out otherwise (shared, array, prefixed, spaced)."""
+    if b":c " in xml or b"<c r=" not in xml:
+        return None
+    pieces = _PLAIN_CELL_PIECES.split(xml)
+    count = (len(pieces) - 1) // _PIECES
+    if count == 0 or _formula_element_count(xml, count) != count:
+        return None
+    columns = _COLUMNS
+    for letters in set(pieces[2::_PIECES]):
+        if letters not in columns:
+            columns[letters] = column_number(letters.decode())
+    chunks: list[bytes] = []
+    out: list[bytes] = [pieces[0]]
+    for first in range(0, count, _CELLS_PER_CHUNK):
+        last = min(first + _CELLS_PER_CHUNK, count)
+        base = 1 + first * _PIECES
+        end = 1 + last * _PIECES
+        tags, letters, rows, texts = pieces[base:end:_PIECES], pieces[base + 1:end:_PIECES], pieces[base + 2:end:_PIECES], pieces[base + 3:end:_PIECES]
+        elements, cached, after = pieces[base + 4:end:_PIECES], pieces[base + 5:end:_PIECES], pieces[base + 6:end + 1:_PIECES]
+        types = [_T_VALUE.search(tag).group(1) if b"t=" in tag else None for tag in tags]
+        cells = map(FormulaCell, map(int, rows), map(columns.__getitem__, letters), texts, types, cached)
+        values = list(map(formula_value, cells))
+        for tag, text, element, t, value, following in zip(tags, texts, elements, types, values, after):
+            if value is KEEP:
+                out += (tag, b"><f>", text, b"</f>", element, b"</c>", following)
+            elif value.__class__ is float and t is None and -_HUGE < value < _HUGE:
+                number = b"%d" % value if value.is_integer() and -1e15 < value < 1e15 else repr(value).encode()
+                out += (tag, b"><f>", text, b"</f><v>", number, b"</v></c>", following)
+            else:
+                new_t, v = _value_xml(b"", value, formula=True)
+                start = _T_ATTR.sub(b"", tag) if t is not None else tag
+                out += (start, b' t="%s"' % new_t if new_t else b"", b"><f>", text, b"</f>", v, b"</c>", following)
+        chunks.append(b"".join(out))
+        out.clear()
+        if sink is not None:
+            sink(chunks[-1])
+    return b"".join(chunks), count
+
+
 _HUGE = float("inf")
 
 

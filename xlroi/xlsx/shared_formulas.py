@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import operator
 import re
-from itertools import compress, repeat
+from collections import Counter
+from itertools import compress
 from typing import Callable
 
 
@@ -129,29 +130,31 @@ def share_formulas(xml: bytes, rewrite_anchor: Rewrite | None = None, min_group:
     columns, rows, texts = pieces[2::_FIELDS], pieces[3::_FIELDS], pieces[4::_FIELDS]
     # Every digit as "0", all formulas at once: the formula's shape ("B0*C0" for row 2 to 9).
     shapes = b"<".join(texts).translate(_DIGITS_TO_ZERO).split(b"<")  # "<" is in no formula text
-    shared = [cells for cells in _groups(columns, rows, texts, shapes) if len(cells) >= min_group]
+    keys = _group_keys(columns, rows, texts, shapes)
+    sizes = Counter(keys)
+    shared = [key for key, size in sizes.items() if size >= min_group]  # in document order
     if not shared:
         return None
+    count = len(keys)
+    first = dict(zip(reversed(keys), range(count - 1, -1, -1)))  # each group's first cell
+    last = dict(zip(keys, range(count)))
     existing = [int(n) for n in _SHARED_INDEX.findall(xml)] if b"si=" in xml else []
-    next_index = max(existing, default=-1) + 1
-    formulas = list(map(b"<f>%s</f>".__mod__, texts))
-    for cells in shared:
-        first = cells[0]
-        text = texts[first] if rewrite_anchor is None else rewrite_anchor(texts[first], len(cells))
-        top, bottom = rows[first], rows[cells[-1]]  # document order: rows ascend
-        area = b"%s%s:%s%s" % (columns[first], top, columns[first], bottom)
-        formulas[first] = b'<f t="shared" ref="%s" si="%d">%s</f>' % (area, next_index, text)
-        daughter = b'<f t="shared" si="%d"/>' % next_index
-        list(map(formulas.__setitem__, cells[1:], repeat(daughter)))
-        next_index += 1
-    count = len(texts)
+    indices = range(max(existing, default=-1) + 1, max(existing, default=-1) + 1 + len(shared))
+    daughters = {key: b'<f t="shared" si="%d"/>' % index for key, index in zip(shared, indices)}
+    formulas = list(map(daughters.get, keys, map(b"<f>%s</f>".__mod__, texts)))
+    for key, index in zip(shared, indices):
+        top, bottom = first[key], last[key]
+        text = texts[top] if rewrite_anchor is None else rewrite_anchor(texts[top], sizes[key])
+        area = b"%s%s:%s%s" % (columns[top], rows[top], columns[top], rows[bottom])  # rows ascend
+        formulas[top] = b'<f t="shared" ref="%s" si="%d">%s</f>' % (area, index, text)
     pieces[2::_FIELDS] = pieces[3::_FIELDS] = [b""] * count  # column and row stay in the start tag
     pieces[4::_FIELDS] = formulas
     return b"".join(pieces)
 
 
-def _groups(columns: list[bytes], rows: list[bytes], texts: list[bytes], shapes: list[bytes]) -> list[list[int]]:
-    """The formulas (indices) that are the same relative to their cells, group by group.
+def _group_keys(columns: list[bytes], rows: list[bytes], texts: list[bytes], shapes: list[bytes]) -> list:
+    """Each formula's group key: formulas with equal keys are the same relative to their cells.
+    A formula never shared gets its own index as key.
 
     The common case — every digit run is the row of a reference on the cell's own row — costs
     no Python code per cell: with ``map`` over C methods, each cell whose text comes back when
@@ -163,25 +166,21 @@ def _groups(columns: list[bytes], rows: list[bytes], texts: list[bytes], shapes:
     kinds_of = {shape: digit_kinds(text) for shape, text in dict(zip(shapes, texts)).items()}
     zeros = [b"0" * n for n in range(9)]
     widths = list(map(len, rows))
-    on_row = list(map(bytes.__eq__, map(bytes.replace, shapes, map(zeros.__getitem__, widths), rows), texts))
-    candidates: dict[tuple, list[int]] = {}
-    for index, key in compress(enumerate(zip(columns, shapes, widths)), on_row):
-        candidates.setdefault(key, []).append(index)
-    groups: dict[tuple, list[int]] = {}
-    others = [index for index, ok in enumerate(on_row) if not ok]
-    for (column, shape, width), cells in candidates.items():
+    keys: list = list(zip(columns, shapes, widths))
+    on_row = map(bytes.__eq__, map(bytes.replace, shapes, map(zeros.__getitem__, widths), rows), texts)
+    exact = set()
+    for key in set(keys):
+        column, shape, width = key
         kinds = kinds_of[shape]
         if kinds and min(kinds) == RELATIVE_ROW and shape.count(b"0") == width * len(kinds) \
                 and zeros[width + 1] not in shape:
-            groups[(column, shape)] = cells
-        else:
-            others += cells
-    for index in sorted(others):
+            exact.add(key)
+    common = map(operator.and_, on_row, map(exact.__contains__, keys))
+    for index in compress(range(len(keys)), map(operator.not_, common)):
         kinds = kinds_of[shapes[index]]
         relative = None if kinds is None else _relative_key(texts[index], rows[index], kinds)
-        if relative is not None:
-            groups.setdefault((columns[index], shapes[index], relative), []).append(index)
-    return list(groups.values())
+        keys[index] = index if relative is None else (columns[index], shapes[index], relative)
+    return keys
 
 
 __all__ = ["share_formulas", "digit_kinds"]

@@ -193,12 +193,12 @@ class ZipWriter:
 class BackgroundDeflate:
     """Deflate a part on another thread while its pieces are still being made.
 
-    ``feed`` each piece in order, then ``finish`` for the :class:`Deflated` part. zlib lets go of
-    the interpreter lock while it compresses, so on a second core the compression costs the
-    caller nothing but the hand-over."""
+    ``feed`` each piece in order, then ``finish`` with the whole content for the
+    :class:`Deflated` part. zlib lets go of the interpreter lock while it compresses, so on a
+    second core the compression costs the caller nothing but the hand-over."""
 
     def __init__(self) -> None:
-        self._pieces: list[bytes] = []
+        self._size = 0
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._result: list = []
         self._thread = threading.Thread(target=self._run, name="xlroi-deflate", daemon=True)
@@ -218,23 +218,25 @@ class BackgroundDeflate:
 
     def feed(self, piece: bytes) -> None:
         if piece:
-            self._pieces.append(piece)
+            self._size += len(piece)
             self._queue.put(piece)
 
-    def finish(self) -> Deflated:
+    def finish(self, data: bytes) -> Deflated:
+        """The part: ``data`` is everything fed, joined (the caller has it already)."""
         self._queue.put(None)
         self._thread.join()
         outcome = self._result[0]
         if isinstance(outcome, BaseException):
             raise outcome
+        if len(data) != self._size:
+            raise ValueError(f"the part has {len(data):,} bytes but {self._size:,} were compressed")
         deflated, crc = outcome
-        return Deflated(b"".join(self._pieces), deflated, crc)
+        return Deflated(data, deflated, crc)
 
     def cancel(self) -> None:
         """Stop and forget what was fed (the caller makes the part another way)."""
         self._queue.put(None)
         self._thread.join()
-        self._pieces.clear()
 
 
 __all__ = ["ZipWriter", "RawEntry", "Deflated", "BackgroundDeflate", "NeedsZipfile", "raw_entries"]
