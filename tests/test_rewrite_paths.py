@@ -1,0 +1,85 @@
+"""The write-back's fast path (one split of the part, xlsx/cells.py ``_rewrite_split``) writes
+exactly what the per-cell regex path writes, on every workbook and every kind of value."""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import xlroi
+from xlroi.xlsx import cells
+
+from conftest import corpus_files
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _saved_both_ways(path: Path, tmp_path: Path, monkeypatch) -> tuple[dict, dict]:
+    outputs = []
+    for name, split in (("split", cells._rewrite_split), ("regex", lambda xml, value, sink: None)):
+        monkeypatch.setattr(cells, "_rewrite_split", split)
+        book = xlroi.open(path)
+        book.save(tmp_path / f"{name}.xlsx")
+        with zipfile.ZipFile(tmp_path / f"{name}.xlsx") as archive:
+            outputs.append({n: archive.read(n) for n in archive.namelist()})
+    return outputs[0], outputs[1]
+
+
+def _mixed_workbook(tmp_path: Path) -> Path:
+    """Formulas giving numbers, text, booleans, errors, an unknown function; cached values of
+    every type already in the file (t="str", t="e", t="b", none), and an empty <v/>."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Mixed"
+    formulas = ["=1+1", '="a"&"b"', "=1=1", "=1/0", "=NOSUCHFUNCTION(1)", "=0.1+0.2", "=2^60", "=-0", '=""',
+                "=ROI(180000,65000)", "=PRORATE(1200,25%,1)", "=SQRT(-1)"]
+    for row, formula in enumerate(formulas, start=1):
+        sheet.cell(row, 1).value = formula
+        sheet.cell(row, 2).value = formula
+    path = tmp_path / "mixed.xlsx"
+    book.save(path)
+    stale = {1: (' t="str"', "<v>old</v>"), 2: (' t="e"', "<v>#N/A</v>"), 3: ("", "<v>7</v>"), 4: (' t="b"', "<v>1</v>"),
+             5: ("", "<v>12</v>"), 6: ("", "<v/>"), 7: (' t="str"', "<v>x</v>")}
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    for row, (t, v) in stale.items():
+        xml = re.sub(rf'<c r="B{row}"([^>]*)><f>([^<]*)</f><v>[^<]*</v></c>', rf'<c r="B{row}"\1{t}><f>\2</f>{v}</c>', xml)
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_every_kind_of_value_is_written_the_same_both_ways(tmp_path, monkeypatch):
+    path = _mixed_workbook(tmp_path)
+    split, regex = _saved_both_ways(path, tmp_path, monkeypatch)
+    assert split == regex
+    assert b'<c r="B1"><f>1+1</f><v>2</v></c>' in split["xl/worksheets/sheet1.xml"]  # t="str" gone
+
+
+def test_the_fast_path_is_taken_for_the_plain_layout(tmp_path, monkeypatch):
+    calls = []
+    original = cells._rewrite_split
+    monkeypatch.setattr(cells, "_rewrite_split", lambda *args: calls.append(original(*args)) or calls[-1])
+    xlroi.open(_mixed_workbook(tmp_path)).save(tmp_path / "out.xlsx")
+    assert calls and calls[0] is not None
+
+
+_VOLATILE_VALUE = re.compile(rb"(<f[^>]*>[^<]*(?:RAND|NOW\(|TODAY\()[^<]*</f>)<v>[^<]*</v>")
+
+
+def _without_volatile_values(parts: dict) -> dict:
+    """RANDBETWEEN and friends give another value on every recalculation."""
+    return {name: _VOLATILE_VALUE.sub(rb"\1<v>?</v>", data) for name, data in parts.items()}
+
+
+@pytest.mark.parametrize("path", [*corpus_files(), *sorted((ROOT / "workbook_templates").glob("*.xlsx"))], ids=lambda p: p.stem)
+def test_corpus_is_written_the_same_both_ways(path, tmp_path, monkeypatch):
+    split, regex = _saved_both_ways(path, tmp_path, monkeypatch)
+    assert _without_volatile_values(split) == _without_volatile_values(regex)
