@@ -32,11 +32,24 @@ def test_the_corpus_and_the_baseline_name_the_same_workbooks():
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_fast_engine_matches_excel_but_for_known_gaps(path: Path):
     before = sha256(path)
-    report = xlroi.open(path).check()
+    report = xlroi.open(path, fallback=False).check()
     assert report.compared > 0
     found = {d.ref: d.status for d in report.differences}
     assert found == BASELINE[path.name]["fast"]["cells"]
     assert sha256(path) == before
+
+
+WITH_FALLBACK = [p for p in FILES if "not evaluated" in BASELINE[p.name]["fast"]["cells"].values()]
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.slow) if p.name == "formulas__test.xlsx" else p
+                                  for p in WITH_FALLBACK], ids=[p.name.removesuffix(".xlsx") for p in WITH_FALLBACK])
+def test_fast_engine_with_the_fallback_matches_excel_but_for_known_gaps(path: Path):
+    """The reference engine computes what the fast engine could not (``xlroi check``'s default)."""
+    report = xlroi.open(path).check()
+    found = {d.ref: d.status for d in report.differences}
+    assert found == BASELINE[path.name]["fast+fallback"]["cells"]
+    assert report.fallback is not None and report.fallback["status"] == "done"
 
 
 FINISHED_BY_FORMULAS = [p for p in FILES if "cells" in BASELINE[p.name]["formulas"]]

@@ -93,8 +93,9 @@ class TimedCheck:
     error: str | None = None
 
 
-def check_with_time_limit(path: str | os.PathLike, engine: str, timeout: float) -> TimedCheck:
-    """Check ``path`` with ``engine`` in a child process, giving up after ``timeout`` seconds.
+def check_with_time_limit(path: str | os.PathLike, engine: str, timeout: float, fallback: bool = True) -> TimedCheck:
+    """Check ``path`` with ``engine`` in a child process, giving up after ``timeout`` seconds
+    (``fallback``: the reference engine computes what the fast engine cannot).
 
     The reference engine can take minutes on whole-column ranges; a corpus run must still end.
     """
@@ -105,6 +106,7 @@ def check_with_time_limit(path: str | os.PathLike, engine: str, timeout: float) 
 
     start = time.perf_counter()
     command = [sys.executable, "-m", "xlroi", "check", str(path), "--engine", engine, "--json"]
+    command += [] if fallback else ["--no-fallback"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:

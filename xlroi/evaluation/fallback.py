@@ -39,12 +39,11 @@ READS_MORE_THAN_VALUES = frozenset({"FORMULATEXT", "ISFORMULA", "CELL", "INFO"})
 def recompute(book, deps: Dependencies, seeds: dict[CellKey, NotEvaluated], settlement: Settlement) -> None:
     """Let the reference engine compute what it can of the cells ``seeds`` make not evaluated;
     ``settlement`` gets its values (attributed to it) and the run's figures."""
-    targets, skipped = cells_to_recompute(deps, seeds)
-    for key in skipped:
+    targets, skipped = cells_to_recompute(deps, seeds, {n.name.upper() for n in book.package.defined_names})
+    for key, why in skipped.items():
         before = settlement.values.get(key)
         if isinstance(before, NotEvaluated):
-            settlement.values[key] = NotEvaluated(f"{before.reason}; the reference engine is not asked "
-                                                  "(the formula reads formulas or formats, not only values)")
+            settlement.values[key] = NotEvaluated(f"{before.reason}; {why}")
     if not targets:
         return
     run = settlement.fallback = FallbackRun(cells=sum(1 for k in targets if k in settlement.values))
@@ -85,21 +84,34 @@ def recompute(book, deps: Dependencies, seeds: dict[CellKey, NotEvaluated], sett
     run.recovered = len(run.refs)
 
 
-def cells_to_recompute(deps: Dependencies, seeds: dict[CellKey, NotEvaluated]) -> tuple[set[CellKey], set[CellKey]]:
+def cells_to_recompute(deps: Dependencies, seeds: dict[CellKey, NotEvaluated],
+                       defined_names: set[str] = frozenset()) -> tuple[set[CellKey], dict[CellKey, str]]:
     """(cells the reference engine is asked for, cells it is not asked for although they fail
-    for a reason it might not share). A seed whose reason the reference engine shares
+    for a reason it might not share → why). A seed whose reason the reference engine shares
     (:data:`~xlroi.evaluation.taint.HOPELESS`) and what depends on it are never asked for."""
+    from ..engines.capabilities import lacking
+
     recoverable = {k for k, v in seeds.items() if not v.reason.startswith(HOPELESS)}
     if not recoverable:
-        return set(), set()
+        return set(), {}
     hopeless = set(seeds) - recoverable
     blocked = (hopeless | deps.dependents_closure(hopeless)) if hopeless else set()
     start = recoverable | {a for a in map(deps.anchor_of, recoverable) if a is not None}
     wanted = (start | deps.dependents_closure(start)) - blocked
-    unfit = {k for k in wanted if deps.functions_called(k) & READS_MORE_THAN_VALUES}
-    if unfit:
-        unfit |= deps.dependents_closure(unfit)
-    return wanted - unfit, wanted & unfit
+    skipped: dict[CellKey, str] = {}
+    called = set().union(*(deps.functions_called(k) for k in wanted))
+    missing = lacking("formulas", called, defined_names, udfs=True)  # it lacks them too: no use asking
+    for reason, unfit in (
+            ("the reference engine is not asked (the formula reads formulas or formats, not only values)",
+             {k for k in wanted if deps.functions_called(k) & READS_MORE_THAN_VALUES}),
+            (None, {k for k in wanted if deps.functions_called(k) & missing})):
+        if unfit:
+            for key in unfit | deps.dependents_closure(unfit):
+                if key in wanted and key not in skipped:
+                    lacks = sorted(deps.functions_called(key) & missing) if reason is None else []
+                    skipped[key] = reason or (f"the reference engine lacks {', '.join(lacks)} too" if lacks
+                                              else "the reference engine is not asked (it depends on a function it lacks)")
+    return wanted - set(skipped), skipped
 
 
 def time_left(book) -> float | None:
