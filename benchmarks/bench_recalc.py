@@ -74,15 +74,17 @@ import xlroi, xlroi.cli, xlroi.jobs, ironcalc
 from xlroi import workbook
 from xlroi.engines.ironcalc_engine import IronCalcEngine
 phases = {"start-up": time.time() - spawned}
+cpu = {"start-up": time.process_time()}
 
 def timed(owner, name, phase):
     function = getattr(owner, name)
     def wrapper(*args, **kwargs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             return function(*args, **kwargs)
         finally:
             phases[phase] = phases.get(phase, 0.0) + time.perf_counter() - start
+            cpu[phase] = cpu.get(phase, 0.0) + time.process_time() - start_cpu
     setattr(owner, name, wrapper)
 
 timed(workbook, "read_package", "read")
@@ -92,7 +94,8 @@ timed(IronCalcEngine, "recalc", "evaluate")
 timed(workbook.Workbook, "save", "write-back")
 xlroi.jobs._recalc(sys.argv[1], sys.argv[2], False, "fast", ())
 phases["engine copy"] -= phases["IronCalc load"]
-print(json.dumps({"phases": phases, "done": time.time()}), flush=True)
+cpu["engine copy"] -= cpu["IronCalc load"]
+print(json.dumps({"phases": phases, "cpu": cpu, "done": time.time()}), flush=True)
 os._exit(0)
 """
 
@@ -126,6 +129,7 @@ def instrumented_phases(python: str, book: Path, out: Path) -> dict:
     report = json.loads(run["stdout"].decode().strip().splitlines()[-1])
     phases = report["phases"]
     phases["exit"] = max(0.0, spawned + run["wall"] - report["done"])
+    phases.update({f"{key} CPU": value for key, value in report["cpu"].items()})
     return phases
 
 
@@ -193,16 +197,19 @@ def main() -> int:
     else:
         print("\n(LibreOffice not installed: apt-get install -y libreoffice-calc-nogui)")
     print(f"\nWhere xlroi's time goes (an instrumented run of the same work in one process, median of "
-          f"{args.repeat}; exit = from the last line to the end of the process; the command's own time "
-          "also holds its isolated child process):\n")
+          f"{args.repeat}; wall time, with the CPU time of the process — all its threads — in brackets; "
+          "exit = from the last line to the end of the process; the command's own time also holds its "
+          "isolated child process):\n")
     keys = ["start-up", "read", "engine copy", "IronCalc load", "evaluate", "write-back", "exit"]
     print("| rows | " + " | ".join(keys) + " | sum | Python side (read + engine copy + write-back) | the command |")
     print("|---:|" + "---:|" * (len(keys) + 3))
     for n, (samples, phases) in results.items():
         total = _median([s["wall"] for s in samples[XLROI]])
         python_side = phases["read"] + phases["engine copy"] + phases["write-back"]
-        print(f"| {n:,} | " + " | ".join(f"{phases[k]:.2f} s" for k in keys)
-              + f" | {sum(phases[k] for k in keys):.2f} s | {python_side:.2f} s | {total:.2f} s |")
+        python_cpu = phases["read CPU"] + phases["engine copy CPU"] + phases["write-back CPU"]
+        print(f"| {n:,} | " + " | ".join(f"{phases[k]:.2f} s" + (f" ({phases[k + ' CPU']:.2f})" if k + " CPU" in phases else "")
+                                         for k in keys)
+              + f" | {sum(phases[k] for k in keys):.2f} s | {python_side:.2f} s ({python_cpu:.2f}) | {total:.2f} s |")
     return 0
 
 
