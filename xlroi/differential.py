@@ -106,7 +106,7 @@ def check_with_time_limit(path: str | os.PathLike, engine: str, timeout: float, 
 
     start = time.perf_counter()
     command = [sys.executable, "-m", "xlroi", "check", str(path), "--engine", engine, "--json"]
-    command += [] if fallback else ["--no-fallback"]
+    command += ([] if fallback else ["--no-fallback"]) + ["--timeout", f"{timeout + 30:g}"]  # our limit comes first
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:

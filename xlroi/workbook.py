@@ -376,12 +376,15 @@ class Workbook:
             inputs = {(r, c): v for (s, r, c), v in self._inputs.items() if s == sheet.name}
 
             def fresh(cell: FormulaCell, sheet: Sheet = sheet) -> object:
-                value = settled.get((sheet.name, cell.row, cell.col), _ENGINES_OWN) if settled else _ENGINES_OWN
-                if value is _ENGINES_OWN:
+                if settled:
+                    value = settled.get((sheet.name, cell.row, cell.col), _ENGINES_OWN)
+                    if value is _ENGINES_OWN:
+                        value = self._formula_value(sheet, cell)
+                else:
                     value = self._formula_value(sheet, cell)
-                    if settled is None and isinstance(value, NotEvaluated):
-                        seeds[(sheet.name, cell.row, cell.col)] = value
                 if isinstance(value, NotEvaluated):
+                    if settled is None:
+                        seeds[(sheet.name, cell.row, cell.col)] = value
                     not_evaluated.append((f"{_quote(sheet.name)}!{cell.name}", value.reason))
                     return KEEP
                 return value
