@@ -173,6 +173,36 @@ def may_call_udfs(package) -> bool:
     return any(b"_xludf." in package.parts.get(s.part, b"") for s in package.sheets)
 
 
+UNKNOWN_NAME = "unknown function or name"
+
+
+def name_errors_inherited(book, seeds: dict[CellKey, NotEvaluated], dependencies: Callable[[], Dependencies]) -> dict:
+    """The #NAME? answers that come from a cell the formula reads, not from its own text: a
+    formula of known functions, cell references and names that are plain references or not
+    defined at all (#NAME? in Excel too). Its #NAME? is the value (if the cell it comes from
+    was not evaluated, the formula is tainted by it like any other)."""
+    from ..engines.capabilities import lacking
+    from ..errors import ExcelError
+
+    candidates = [k for k, v in seeds.items() if v.reason == UNKNOWN_NAME]
+    if not candidates:
+        return {}
+    deps = dependencies()
+    opaque = set(names_the_engine_lacks(book))
+    defined = {n.name.upper() for n in book.package.defined_names}
+    out = {}
+    for key in candidates:
+        source = deps.anchor_of(key) or key
+        reads = deps.reads_of(source)
+        if reads is None or reads.anywhere or reads.external or reads.tables:
+            continue
+        names = {name for _, name in reads.names} - reads.functions
+        if names & opaque or lacking(book.engine_name, set(reads.functions), defined, True):
+            continue
+        out[key] = ExcelError.NAME
+    return out
+
+
 def _unknown_to_excel_too(book, key: CellKey) -> bool:
     """#NAME? from the engine where Excel cached #NAME? too: the function is unknown to both."""
     from ..errors import ExcelError
@@ -207,10 +237,15 @@ def settle(book, seeds: dict[CellKey, NotEvaluated] | None = None) -> Settlement
         seeds.setdefault(key, why)
     for key, why in reads_date_text(book, dependencies).items():
         seeds.setdefault(key, why)
+    inherited = name_errors_inherited(book, seeds, dependencies)
+    for key in inherited:
+        del seeds[key]
     if not seeds:
-        return NOTHING
+        return Settlement(dict(inherited)) if inherited else NOTHING
     deps = dependencies()
     settlement = Settlement(propagate(deps, seeds))
+    for key, value in inherited.items():
+        settlement.values.setdefault(key, value)
     if getattr(book, "fallback", False) and book.engine_name == "fast":
         from .fallback import recompute
 

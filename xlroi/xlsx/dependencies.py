@@ -598,6 +598,11 @@ class Dependencies:
         entry = self._entry(self._id[self._key(key)])
         return entry[0].functions if entry else frozenset()
 
+    def reads_of(self, key: CellKey) -> FormulaReads | None:
+        """What a formula cell's own text reads, as written (None for a cell an array fills)."""
+        entry = self._entry(self._id[self._key(key)])
+        return entry[0] if entry else None
+
     def names_used(self, key: CellKey) -> frozenset[str]:
         """The defined names a formula cell's own text uses (upper-case)."""
         entry = self._entry(self._id[self._key(key)])
