@@ -19,6 +19,7 @@ import xlroi
 import xlroi.jobs
 from xlroi.cli import main
 from xlroi.engines.base import NotEvaluated
+from xlroi.errors import ExcelError
 from xlroi.evaluation import fallback
 from xlroi.evaluation.taint import FallbackRun
 from xlroi.xlsx.cells import scan_sheet
@@ -142,16 +143,25 @@ def test_the_reference_engine_computes_what_the_fast_engine_cannot(tmp_path):
     assert book["A1"] == ",6,7,8"  # Excel's value
     assert book["B1"] == ",6,7,8" and book["B2"] is False and book["B3"] == 6 and book["B6"] == ",6,7,8!"
     assert book["D2"] == 10
-    # formulas' FORECAST.ETS needs statsmodels, not installed: it stays not evaluated, both reasons given
-    assert book["C1"] == NotEvaluated("calls FORECAST.ETS, which the fast engine does not implement; "
-                                      "the reference engine lacks FORECAST.ETS too")
+    assert isinstance(book["C1"], (float, ExcelError))  # FORECAST.ETS, by statsmodels (the 'reference' extra)
     out = tmp_path / "out.xlsx"
     report = book.save(out)
-    assert [ref for ref, _ in report.not_evaluated] == ["S!C1"]
-    assert report.computed_by == {"fast": 1, "formulas": 7}
-    assert report.fallback["status"] == "done" and report.fallback["cells"] == 7 == report.fallback["recovered"]
-    assert set(report.fallback["refs"]) == {"S!A1"} | {f"S!{c}" for c in DEPENDENTS}
+    assert report.not_evaluated == []
+    assert report.computed_by == {"fast": 1, "formulas": 8}
+    assert report.fallback["status"] == "done" and report.fallback["cells"] == 8 == report.fallback["recovered"]
+    assert set(report.fallback["refs"]) == {"S!A1", "S!C1"} | {f"S!{c}" for c in DEPENDENTS}
     assert _cached_values(out)["B1"] == ",6,7,8" and _cached_values(out)["B3"] == "6"
+
+
+def test_without_its_optional_package_a_reference_engine_function_counts_as_lacking(tmp_path, monkeypatch):
+    from xlroi.engines import capabilities
+
+    monkeypatch.setattr(capabilities, "_importable", lambda module: module not in ("statsmodels", "pandas"))
+    book = xlroi.open(taint_book(tmp_path))
+    # formulas' FORECAST.ETS would answer #VALUE! without statsmodels: not asked, both reasons given
+    assert book["C1"] == NotEvaluated("calls FORECAST.ETS, which the fast engine does not implement; "
+                                      "the reference engine lacks FORECAST.ETS too")
+    assert book["B1"] == ",6,7,8"
 
 
 def test_the_reduced_workbook_holds_only_what_the_cells_read(tmp_path):
@@ -234,7 +244,7 @@ def test_the_api_the_jobs_and_the_command_take_the_same_path(tmp_path):
     isolated = xlroi.jobs.recalc_file(src, tmp_path / "job.xlsx", timeout=120)
     result = CliRunner().invoke(main, ["recalc", str(src), "-o", str(tmp_path / "cli.xlsx"), "--json"], catch_exceptions=False)
     from_cli = json.loads(result.stdout)
-    assert direct.computed_by == isolated.computed_by == from_cli["computed_by"] == {"fast": 1, "formulas": 7}
+    assert direct.computed_by == isolated.computed_by == from_cli["computed_by"] == {"fast": 1, "formulas": 8}
     assert (tmp_path / "direct.xlsx").read_bytes() == (tmp_path / "job.xlsx").read_bytes() == (tmp_path / "cli.xlsx").read_bytes()
     off = CliRunner().invoke(main, ["recalc", str(src), "-o", str(tmp_path / "off.xlsx"), "--no-fallback", "--json"])
     assert json.loads(off.stdout)["fallback"] is None and len(json.loads(off.stdout)["not_evaluated"]) == 8
