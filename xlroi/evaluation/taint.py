@@ -77,14 +77,17 @@ def calls_the_engine_lacks(book, dependencies: Callable[[], Dependencies]) -> di
     error may be swallowed inside the formula, ``=IFERROR(FORECAST.ETS(…),0)``)."""
     from ..engines.capabilities import called_names, lacking
 
-    names: set[str] = set()
-    for sheet in book.package.sheets:
-        xml = book.package.parts.get(sheet.part)
-        if xml:
-            names |= called_names(xml)
-    defined = {n.name.upper() for n in book.package.defined_names}
-    missing = lacking(book.engine_name, names, defined, may_call_udfs(book.package))
-    opaque = names_the_engine_lacks(book)
+    known = getattr(book, "_lacking", None)  # the formulas do not change between recalculations
+    if known is None:
+        names: set[str] = set()
+        for sheet in book.package.sheets:
+            xml = book.package.parts.get(sheet.part)
+            if xml:
+                names |= called_names(xml)
+        defined = {n.name.upper() for n in book.package.defined_names}
+        known = book._lacking = (lacking(book.engine_name, names, defined, may_call_udfs(book.package)),
+                                 names_the_engine_lacks(book))
+    missing, opaque = known
     if not missing and not opaque:
         return {}
     deps = dependencies()
@@ -226,12 +229,12 @@ def settle(book, seeds: dict[CellKey, NotEvaluated] | None = None) -> Settlement
     them) or computed by the reference engine. ``seeds`` are the engine's own reports when the
     caller has already gathered them in a pass over every formula cell."""
     seeds = dict(engine_seeds(book) if seeds is None else seeds)
-    built: list[Dependencies] = []
 
     def dependencies() -> Dependencies:
-        if not built:
-            built.append(Dependencies(book.package, book.formula_cells()))
-        return built[0]
+        # built once per workbook: setting values changes no formula (the index is left as found)
+        if getattr(book, "_dependencies", None) is None:
+            book._dependencies = Dependencies(book.package, book.formula_cells())
+        return book._dependencies
 
     for key, why in calls_the_engine_lacks(book, dependencies).items():
         seeds.setdefault(key, why)
