@@ -70,7 +70,7 @@ def run_one(path: Path, engine: str, timeout: float, folder: Path) -> dict:
     with_sentinels(path, blinded)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "xlroi", "recalc", str(blinded), "-o", str(out), "--engine", engine,
-                           "--timeout", str(timeout), "--json"], capture_output=True, text=True)
+                           "--timeout", str(timeout), "--json", "--no-excel-values"], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     record = {"workbook": path.name, "cells": len(excel), "seconds": round(seconds, 2), "exit": done.returncode}
     if done.returncode != 0:

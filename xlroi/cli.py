@@ -114,6 +114,33 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 FALLBACK_OPTION = click.option(
     "--fallback/--no-fallback", default=True, show_default=True,
     help="Let the reference engine (formulas) compute the cells the fast engine cannot, within the time limit.")
+EXCEL_VALUES_OPTION = click.option(
+    "--excel-values/--no-excel-values", default=None,
+    help="For a workbook Excel calculated: where an engine contradicts the value Excel saved for the same "
+         "inputs, keep Excel's value and report the cell (default; --no-excel-values: write the engine's). "
+         "Also XLROI_EXCEL_VALUES=0.")
+
+
+def _excel_values(flag: bool | None) -> None:
+    """Pass the choice to every process the work runs in (child, pool, fallback) via the environment."""
+    import os
+
+    from .workbook import EXCEL_VALUES_ENV
+
+    if flag is None:
+        return
+    before = os.environ.get(EXCEL_VALUES_ENV)
+    os.environ[EXCEL_VALUES_ENV] = "1" if flag else "0"
+
+    def restore() -> None:  # the command may run inside a longer-lived process (tests, scripts)
+        if before is None:
+            os.environ.pop(EXCEL_VALUES_ENV, None)
+        else:
+            os.environ[EXCEL_VALUES_ENV] = before
+
+    click.get_current_context().call_on_close(restore)
+
+
 TIMEOUT_OPTION = click.option(
     "--timeout", metavar="SECONDS", default=None,
     help="Stop the work after SECONDS (exit 10, nothing written). Default: $XLROI_TIMEOUT or 300; 0 = no limit.")
@@ -160,9 +187,10 @@ def _format(value: object) -> str:
 @JOBS_OPTION
 @SCHEDULER_OPTION
 @FALLBACK_OPTION
+@EXCEL_VALUES_OPTION
 def recalc(books: tuple[str, ...], output: str | None, in_place: bool, engine: str, sets: tuple[str, ...], as_json: bool,
            timeout: str | None, strict: bool, verbose: bool, jobs: int | None, scheduler: str | None,
-           fallback: bool) -> None:
+           fallback: bool, excel_values: bool | None) -> None:
     """Recalculate every formula of BOOK and write the results as cached values.
 
     Only the cached values of formula cells (and cells given with --set) change; charts,
@@ -183,6 +211,7 @@ def recalc(books: tuple[str, ...], output: str | None, in_place: bool, engine: s
     if bool(output) == in_place:
         raise BadValue("give either -o OUTPUT or --in-place")
     changes = _parse_sets(sets)  # parse before the (slow) load: a typo fails fast
+    _excel_values(excel_values)
     from .batch.console import is_batch, recalc_command
 
     if is_batch(books, None if in_place else output, scheduler):
@@ -216,13 +245,16 @@ _DEPENDS_ON = re.compile(r"^depends on (?:'(?:[^']|'')*'|[^'!,]+)![A-Z]+\d+, not
 
 def _echo_not_evaluated(cells: list[tuple[str, str]], verbose: bool, shown: int = 3) -> None:
     """One line per reason with its count and the first few cells (every cell with --verbose)."""
+    from .evaluation.excel_values import DETAIL
+
     if verbose:
         for ref, reason in cells:
             click.echo(f"  not evaluated (cached value kept): {ref}: {reason}", err=True)
         return
     by_reason: dict[str, list[str]] = {}
     for ref, reason in cells:  # cells depending on different cells for one reason: one line
-        by_reason.setdefault(_DEPENDS_ON.sub("depends on a cell not evaluated: ", reason), []).append(ref)
+        kind = reason.split(DETAIL)[0]  # "… — engine 3, Excel 4": one line for the kind
+        by_reason.setdefault(_DEPENDS_ON.sub("depends on a cell not evaluated: ", kind), []).append(ref)
     if by_reason:
         click.echo(f"  {len(cells)} cells not evaluated (cached value kept); --verbose or --json lists them all:", err=True)
     for reason, refs in sorted(by_reason.items(), key=lambda item: -len(item[1])):
@@ -238,8 +270,9 @@ def _echo_not_evaluated(cells: list[tuple[str, str]], verbose: bool, shown: int 
 @JSON_OPTION
 @TIMEOUT_OPTION
 @FALLBACK_OPTION
+@EXCEL_VALUES_OPTION
 def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], as_json: bool, timeout: str | None,
-          fallback: bool) -> None:
+          fallback: bool, excel_values: bool | None) -> None:
     """Print the values of REFS after recalculation (a what-if: nothing is written).
 
     REFS are Excel references or defined names: 'Step 5 ROI'!C12, Sheet1!A1:B3, OverallROI.
@@ -249,6 +282,7 @@ def eval_(book: str, refs: tuple[str, ...], engine: str, sets: tuple[str, ...], 
     from .jobs import evaluate_refs
     from .workbook import to_json_value
 
+    _excel_values(excel_values)
     results = evaluate_refs(book, refs, engine=engine, sets=_parse_sets(sets), timeout=_timeout(timeout), fallback=fallback)
     if as_json:
         click.echo(json.dumps({ref: to_json_value(v) for ref, v in results.items()}, indent=2))

@@ -25,6 +25,7 @@ from typing import Iterator
 
 from .engines import ENGINES, engine_class
 from .engines.base import EngineValue, NotEvaluated
+from .evaluation.excel_values import VOLATILE, calculated_by_excel, changed_or_volatile, disagreement
 from .errors import BadReference, BadValue, ExcelError, OutputError
 from .functions.coercion import Scalar, parse_numeric_text
 from .xlsx.cells import (KEEP, FormulaCell, SheetScan, insert_cells, rewrite_cached_values_in_one_pass,
@@ -38,14 +39,26 @@ _AREA_TEXT = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d+(:\$?[A-Za-z]{1,3}\$?\d+)?$")
 _ENGINES_OWN = object()  # a cell whose value is the engine's own (not in the settlement)
 
 
+EXCEL_VALUES_ENV = "XLROI_EXCEL_VALUES"
+
+
 def open(path: str | os.PathLike, engine: str = "fast", limits: Limits = DEFAULT_LIMITS,  # noqa: A001
-         fallback: bool = True) -> "Workbook":
+         fallback: bool = True, excel_values: bool | None = None) -> "Workbook":
     """Open a saved .xlsx/.xlsm workbook for recalculation. ``engine`` is "fast" or "formulas";
-    with ``fallback`` the reference engine computes the cells the fast engine cannot (see
-    docs/engines.md)."""
+    with ``fallback`` the reference engine computes the cells the fast engine cannot; with
+    ``excel_values`` (default: on, unless ``XLROI_EXCEL_VALUES=0``) a value that contradicts the
+    one Excel saved for the same inputs is not used: Excel's is kept and the cell reported
+    (see docs/engines.md)."""
     book = Workbook(path, engine=engine, limits=limits)
     book.fallback = fallback
+    book.excel_values = excel_values_default() if excel_values is None else excel_values
     return book
+
+
+def excel_values_default(environ: dict | None = None) -> bool:
+    """``XLROI_EXCEL_VALUES``: 0/false/no/off turns the check against Excel's values off."""
+    text = (os.environ if environ is None else environ).get(EXCEL_VALUES_ENV, "").strip().lower()
+    return text not in ("0", "false", "no", "off")
 
 
 def parse_input(text: str) -> Scalar:
@@ -158,6 +171,8 @@ class Workbook:
     """A workbook loaded into one engine. See the module's docstring for an example."""
 
     fallback = True  # the reference engine computes what the fast engine cannot (xlroi.evaluation)
+    excel_values = True  # Excel's saved values overrule an engine that contradicts them (evaluation.excel_values)
+    _stale_cache: tuple | None = None
     deadline: float | None = None  # time.monotonic() by which the fallback must be done
     _settlement = None  # xlroi.evaluation.taint.Settlement of the last recalculation
 
@@ -259,6 +274,7 @@ class Workbook:
             self._engine.set_value(sheet, row, col, value)
             self._inputs[(sheet.name, row, col)] = value
         self._dirty = True
+        self._stale_cache = None  # the cells downstream of the inputs change
 
     def recalc(self) -> "Workbook":
         self._engine.recalc()
@@ -287,12 +303,43 @@ class Workbook:
             if isinstance(value, NotEvaluated):
                 return self._inputs.get((sheet.name, row, col))
             return value
+        return self._against_excel(sheet, cell, self._settled_value(sheet, cell))
+
+    def _settled_value(self, sheet: Sheet, cell: FormulaCell) -> EngineValue:
+        """The formula cell's value as the engines settled it (see :meth:`settlement`)."""
         settled = self.settlement().values
         if settled:
             found = settled.get((sheet.name, cell.row, cell.col), _ENGINES_OWN)
             if found is not _ENGINES_OWN:
                 return found
         return self._formula_value(sheet, cell)
+
+    def _against_excel(self, sheet: Sheet, cell: FormulaCell, value: EngineValue) -> EngineValue:
+        """``value``, or not evaluated when it contradicts the value Excel itself saved for the
+        same inputs (see :mod:`xlroi.evaluation.excel_values`)."""
+        stale = self._stale_by_design()
+        if stale is None or cell.cached is None or (sheet.name, cell.row, cell.col) in stale:
+            return value
+        return disagreement(cell.cached, value, values_match) or value
+
+    def _stale_by_design(self) -> set | None:
+        """None when Excel's saved values are no second opinion (off, or not Excel's); else the
+        formula cells whose saved value is stale by design (inputs set, volatile functions)."""
+        if not self.excel_values:
+            return None
+        if self._stale_cache is None:  # worked out once per set of inputs (set() clears it)
+            stale = None
+            if calculated_by_excel(self.package):
+                from .evaluation.taint import book_dependencies
+
+                stale = changed_or_volatile(self, book_dependencies(self)) if self._inputs or self._has_volatile() else set()
+            self._stale_cache = (stale,)
+        return self._stale_cache[0]
+
+    def _has_volatile(self) -> bool:
+        from .engines.capabilities import called_names
+
+        return any(called_names(self.package.parts.get(s.part, b"")) & VOLATILE for s in self.package.sheets)
 
     def _formula_value(self, sheet: Sheet, cell: FormulaCell) -> EngineValue:
         value = self._engine.value(sheet, cell.row, cell.col)
@@ -334,7 +381,9 @@ class Workbook:
             if cell.cached is None:
                 report.no_cached_value += 1
                 continue
-            computed = self.value(sheet, cell.row, cell.col)
+            if self._dirty:
+                self.recalc()
+            computed = self._settled_value(sheet, cell)  # the engines' own: comparing is check's job
             report.compared += 1
             if values_match(cell.cached, computed, rel_tol, abs_tol):
                 report.matched += 1
@@ -385,6 +434,10 @@ class Workbook:
                 if isinstance(value, NotEvaluated):
                     if settled is None:
                         seeds[(sheet.name, cell.row, cell.col)] = value
+                    not_evaluated.append((f"{_quote(sheet.name)}!{cell.name}", value.reason))
+                    return KEEP
+                value = self._against_excel(sheet, cell, value)
+                if isinstance(value, NotEvaluated):  # contradicts Excel's own value: Excel's is kept
                     not_evaluated.append((f"{_quote(sheet.name)}!{cell.name}", value.reason))
                     return KEEP
                 return value

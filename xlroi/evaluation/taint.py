@@ -224,6 +224,14 @@ def propagate(deps: Dependencies, seeds: dict[CellKey, NotEvaluated]) -> dict[Ce
     return out
 
 
+def book_dependencies(book) -> Dependencies:
+    """The workbook's dependency analysis, built once per workbook: setting values changes no
+    formula (the index is left as found)."""
+    if getattr(book, "_dependencies", None) is None:
+        book._dependencies = Dependencies(book.package, book.formula_cells())
+    return book._dependencies
+
+
 def settle(book, seeds: dict[CellKey, NotEvaluated] | None = None) -> Settlement:
     """The cells whose value is not the engine's: not evaluated (seeds and what depends on
     them) or computed by the reference engine. ``seeds`` are the engine's own reports when the
@@ -231,10 +239,7 @@ def settle(book, seeds: dict[CellKey, NotEvaluated] | None = None) -> Settlement
     seeds = dict(engine_seeds(book) if seeds is None else seeds)
 
     def dependencies() -> Dependencies:
-        # built once per workbook: setting values changes no formula (the index is left as found)
-        if getattr(book, "_dependencies", None) is None:
-            book._dependencies = Dependencies(book.package, book.formula_cells())
-        return book._dependencies
+        return book_dependencies(book)
 
     for key, why in calls_the_engine_lacks(book, dependencies).items():
         seeds.setdefault(key, why)
