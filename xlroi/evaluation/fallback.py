@@ -144,6 +144,7 @@ def evaluate_reduced(path: str, keys: list[CellKey]) -> dict[CellKey, object]:
 
     book = Workbook(path, engine="formulas")
     book.fallback = False
+    book.excel_values = False  # the reduced copy's cached values are the fast engine's: the caller judges
     out = {}
     for sheet_name, row, col in keys:
         out[(sheet_name, row, col)] = book.value(book.package.sheet(sheet_name), row, col)
