@@ -221,6 +221,15 @@ def test_with_too_little_time_left_the_reference_engine_is_not_started(tmp_path)
     assert book.settlement().fallback.status == "time limit"
 
 
+def test_a_reduced_workbook_too_big_for_the_reference_engine_is_not_built(tmp_path, monkeypatch):
+    monkeypatch.setattr(fallback, "MAX_REDUCED_CELLS", 5)
+    cells = {"A1": "=" + TEXTAFTER} | {f"B{r}": r for r in range(1, 20)} | {"C1": "=SUM(B:B)&A1"}
+    book = xlroi.open(write_book(tmp_path / "wide.xlsx", {"S": cells}))
+    got = book["C1"]
+    assert isinstance(got, NotEvaluated) and got.reason.endswith("it would have to load more than 5 cells")
+    assert book.settlement().fallback.status == "too big"
+
+
 def _slow(path, keys):
     time.sleep(60)
 

@@ -31,6 +31,9 @@ from ..xlsx.refs import MAX_COL, MAX_ROW, cell_name
 from .taint import HOPELESS, FallbackRun, Settlement, ref_text
 
 MIN_SECONDS = 2.0  # with less time left the reference engine is not started
+# formulas loads about 3,000 cells a second: a reduced workbook bigger than this (a summary
+# reading whole columns of a 50,000-row log) would take minutes, so it is not started
+MAX_REDUCED_CELLS = 100_000
 KEEP_FOR_WRITING = 0.1  # share of the time left kept for writing the workbook afterwards
 # Functions that read a cell's formula or format, which the reduced workbook does not keep
 READS_MORE_THAN_VALUES = frozenset({"FORMULATEXT", "ISFORMULA", "CELL", "INFO"})
@@ -54,6 +57,11 @@ def recompute(book, deps: Dependencies, seeds: dict[CellKey, NotEvaluated], sett
         return
     try:
         data = reduced_package(book, deps, targets)
+    except _TooBig:
+        _give_up(settlement, targets, run, "too big", f"the reference engine is not asked: it would have to load "
+                 f"more than {MAX_REDUCED_CELLS:,} cells")
+        return
+    try:
         with tempfile.TemporaryDirectory(prefix="xlroi-fallback-") as folder:
             path = Path(folder) / f"{book.path.stem}-reduced.xlsx"
             path.write_bytes(data)
@@ -181,19 +189,24 @@ def reduced_package(book, deps: Dependencies, targets: set[CellKey]) -> bytes:
     for region in regions or []:
         cover.setdefault(region[0], []).append(region)
     replaced: dict[str, bytes] = {}
+    counted = [len(targets)]
     for s, sheet in enumerate(book.package.sheets):
         xml = book.package.parts.get(sheet.part)
         if xml is None or _ROOT.search(xml) is None:
             continue
         covered = _Cover(cover.get(s, [])) if regions is not None else _Cover.everything()
-        replaced[sheet.part] = _reduced_sheet(book, sheet, xml, by_sheet.get(sheet.name, set()), covered)
+        replaced[sheet.part] = _reduced_sheet(book, sheet, xml, by_sheet.get(sheet.name, set()), covered, counted)
         rels = "/".join(sheet.part.split("/")[:-1] + ["_rels", sheet.part.split("/")[-1] + ".rels"])
         if rels in book.package.parts:  # tables, drawings, comments: not needed, not read
             replaced[rels] = _EMPTY_RELS
     return book.package.to_bytes(replaced, compress=False)
 
 
-def _reduced_sheet(book, sheet, xml: bytes, targets: set[tuple[int, int]], covered: "_Cover") -> bytes:
+class _TooBig(Exception):
+    """The reduced workbook would hold more than MAX_REDUCED_CELLS cells."""
+
+
+def _reduced_sheet(book, sheet, xml: bytes, targets: set[tuple[int, int]], covered: "_Cover", counted: list[int]) -> bytes:
     from ..xlsx.cells import _value_xml, _walk
 
     root = _ROOT.search(xml)
@@ -206,6 +219,9 @@ def _reduced_sheet(book, sheet, xml: bytes, targets: set[tuple[int, int]], cover
             continue
         if not covered.contains(row, col):
             continue
+        counted[0] += 1
+        if counted[0] > MAX_REDUCED_CELLS:
+            raise _TooBig
         formula = book._formula_cell(sheet, row, col)
         if formula is None:
             rows.setdefault(row, []).append((col, m.group(0)))  # a value, as it is
