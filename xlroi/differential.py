@@ -60,7 +60,9 @@ class EngineComparison:
 
 def compare_engines(path: str | os.PathLike, books: dict[str, Workbook] | None = None) -> EngineComparison:
     """Compare the engines on ``path`` (``books`` reuses workbooks already opened with each)."""
-    books = books or {name: Workbook(path, engine=name) for name in ("fast", "formulas")}
+    if books is None:
+        books = {name: Workbook(path, engine=name) for name in ("fast", "formulas")}
+        books["fast"].fallback = False  # each engine on its own (the fallback would lend it the other's values)
     result = EngineComparison(str(path))
     fast = books["fast"]
     for sheet, cell in fast.formula_cells():
