@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 from .refs import MAX_COL, MAX_ROW, column_number
+from .shared_formulas import RELATIVE_ROW, digit_kinds
 
 CellKey = tuple[str, int, int]
 
@@ -853,8 +854,6 @@ class Dependencies:
 # -- formulas that differ only in their row numbers --------------------------------------------------
 
 _DIGITS = re.compile(r"\d+")
-# A row number inside a cell reference of a plain formula (not a sheet name: "Q1!" is excluded)
-_REF_ROW = re.compile(r"(?<![\w.$])\$?[A-Za-z]{1,3}(\$?)(\d+)(?![\w.(!$])")
 _RELATIVE_COLUMN = re.compile(r"(?<![\w.$])[A-Za-z]{1,3}\$?\d")
 
 
@@ -877,15 +876,17 @@ class _Shapes:
             reads, row0, col0, roles, runs0, relative_columns = known
             if not relative_columns or col == col0:
                 dr = row - row0
-                if all((int(run) - int(run0) == dr) if role == 1 else (run == run0)
+                if all((int(run) - int(run0) == dr) if role == RELATIVE_ROW else (run == run0)
                        for role, run, run0 in zip(roles, runs, runs0)):
                     return reads, dr, 0
         reads = formula_reads(text)
         if reads.anywhere or any(r.first_sheet != r.last_sheet for r in reads.refs) or len(self._known) > 100_000:
             return reads, 0, 0
-        # role of each digit run: 1 the row of a relative reference, 0 anything else (must match)
-        relative = {m.start(2) for m in _REF_ROW.finditer(text) if not m.group(1)}
-        roles = [1 if m.start() in relative else 0 for m in _DIGITS.finditer(text)]
+        # role of each digit run: the row of a relative reference, or text that must match
+        # (the reading the engine's copy groups shared formulas by)
+        roles = digit_kinds(text.encode("utf-8"))
+        if roles is None or len(roles) != len(runs):
+            return reads, 0, 0
         self._known[shape] = (reads, row, col, roles, runs, bool(_RELATIVE_COLUMN.search(text)))
         return reads, 0, 0
 
