@@ -38,30 +38,25 @@ GOLDEN = ROOT / "tests" / "golden"
 SENTINEL = "\u22a5xlroi-sentinel"  # "⊥": no formula of the corpus computes this text
 
 
-def formula_values(path: Path) -> dict[tuple[str, int, int], object]:
-    """(sheet, row, col) → cached value of every formula cell (array-filled cells included)."""
-    package = read_package(path)
-    values = {}
+def sheets_with_formulas(package):
+    """(sheet, its XML, its scan) for every sheet part the package has."""
     for sheet in package.sheets:
         xml = package.parts.get(sheet.part)
-        if xml is None:
-            continue
-        for cell in scan_sheet(xml).formula_cells:
-            values[(sheet.name, cell.row, cell.col)] = cell.cached
-    return values
+        if xml is not None:
+            yield sheet, xml, scan_sheet(xml)
+
+
+def formula_values(path: Path) -> dict[tuple[str, int, int], object]:
+    """(sheet, row, col) → cached value of every formula cell (array-filled cells included)."""
+    return {(sheet.name, cell.row, cell.col): cell.cached
+            for sheet, _, scan in sheets_with_formulas(read_package(path)) for cell in scan.formula_cells}
 
 
 def with_sentinels(src: Path, dest: Path) -> None:
     """A copy of ``src`` whose formula cells all cache the sentinel (the lossless write-back)."""
     package = read_package(src)
-    replaced = {}
-    for sheet in package.sheets:
-        xml = package.parts.get(sheet.part)
-        if xml is None:
-            continue
-        scan = scan_sheet(xml)
-        if scan.formula_cells:
-            replaced[sheet.part], _ = write_cached_values(xml, scan, lambda r, c: SENTINEL)
+    replaced = {sheet.part: write_cached_values(xml, scan, lambda r, c: SENTINEL)[0]
+                for sheet, xml, scan in sheets_with_formulas(package) if scan.formula_cells}
     write_atomically(dest, package.to_bytes(replaced))
 
 

@@ -55,3 +55,21 @@ def workbook_with_formulas(tmp_path: Path) -> Path:
     path = tmp_path / "campaign.xlsx"
     wb.save(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def q1(tmp_path_factory) -> Path:
+    """The blank template with the period set to 1 January - 31 March 2024 (for imports)."""
+    import datetime as dt
+
+    import xlroi
+    from xlroi.imports.template_writer import serial
+    from xlroi.template import write_template
+
+    folder = tmp_path_factory.mktemp("template")
+    write_template(folder / "blank.xlsx", blank=True)
+    book = xlroi.open(folder / "blank.xlsx")
+    book.set("PeriodStart", serial(dt.date(2024, 1, 1)))
+    book.set("PeriodEnd", serial(dt.date(2024, 3, 31)))
+    book.save(folder / "q1.xlsx")
+    return folder / "q1.xlsx"

@@ -2,7 +2,6 @@
 class of bad input, with nothing written."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,21 +10,9 @@ from click.testing import CliRunner
 
 import xlroi
 from xlroi.cli import main
-from xlroi.imports.template_writer import serial
 from xlroi.template import write_template
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
-
-
-@pytest.fixture(scope="module")
-def q1(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("cli")
-    write_template(folder / "blank.xlsx", blank=True)
-    book = xlroi.open(folder / "blank.xlsx")
-    book.set("PeriodStart", serial(dt.date(2024, 1, 1)))
-    book.set("PeriodEnd", serial(dt.date(2024, 3, 31)))
-    book.save(folder / "q1.xlsx")
-    return folder / "q1.xlsx"
 
 
 def run(*args: str):

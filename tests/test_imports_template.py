@@ -27,18 +27,6 @@ ADS = "'Step 2 Costs'!A17:D36"
 
 
 @pytest.fixture(scope="module")
-def q1(tmp_path_factory) -> Path:
-    """The blank template with the period set to 1 January - 31 March 2024."""
-    folder = tmp_path_factory.mktemp("template")
-    write_template(folder / "blank.xlsx", blank=True)
-    book = xlroi.open(folder / "blank.xlsx")
-    book.set("PeriodStart", serial(dt.date(2024, 1, 1)))
-    book.set("PeriodEnd", serial(dt.date(2024, 3, 31)))
-    book.save(folder / "q1.xlsx")
-    return folder / "q1.xlsx"
-
-
-@pytest.fixture(scope="module")
 def imported(q1, tmp_path_factory) -> tuple[Path, object]:
     out = tmp_path_factory.mktemp("out") / "out.xlsx"
     report = import_exports(q1, [META, LINKEDIN, GOOGLE], out)
