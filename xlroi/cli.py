@@ -26,6 +26,11 @@ Exit status:
   7  a value that does not parse or fit
   8  output cannot be written  9  engine cannot load the workbook
  10  stopped at the time limit (--timeout; nothing written)
+ 21  report: not an xlroi template  22  report: nothing to report
+ 23  report: the template's checks fail (written, marked)
+ 24  report: the 'report' extra is not installed
+ 30  import: not a known platform export
+ 31  import: the export does not fit the workbook
  40  Dask scheduler cannot be reached (--scheduler)
  41  goal-seek: no value reaches the target
  70  internal error (rerun with --debug and report it)"""
