@@ -151,6 +151,11 @@ class Reader:
                 parsed.metric_sources.setdefault(name, self.table.header[self.cols[name]])
         return out
 
+    def leave_out_totals(self, cells: list[object], line: int, parsed: ParsedExport, reason: str) -> None:
+        """Leave a totals or summary row out, keeping its spend for the summary (never counted)."""
+        _, spend = self.spend(cells, line, parsed)
+        parsed.left_out.append(LeftOut(line, reason, spend))
+
     def spend(self, cells: list[object], line: int, parsed: ParsedExport) -> tuple[bool, Decimal | None]:
         """(ok, spend): ok is False when the spend cell holds text that is not a number (the row is
         then left out, with the reason)."""

@@ -75,8 +75,7 @@ def read(table: Table, channel: str | None = None) -> ParsedExport:
             parsed.left_out.append(LeftOut(line, f"totals row ({label})", spend))
             continue
         if (r.has("day") or r.has("month")) and not (r.text(cells, "day") or r.text(cells, "month")):
-            ok, spend = r.spend(cells, line, parsed)
-            parsed.left_out.append(LeftOut(line, "campaign subtotal (blank day)", spend))
+            r.leave_out_totals(cells, line, parsed, "campaign subtotal (blank day)")
             continue
         kind = r.text(cells, "type")
         ok, spend = r.spend(cells, line, parsed)

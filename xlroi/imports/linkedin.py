@@ -66,8 +66,7 @@ def read(table: Table, channel: str | None = None) -> ParsedExport:
         campaign = r.text(cells, "campaign")
         first = next((c for c in cells if isinstance(c, str) and c.strip()), "")
         if is_total_label(first) or is_total_label(campaign) or (r.has("campaign") and is_no_data(campaign)):
-            ok, spend = r.spend(cells, line, parsed)
-            parsed.left_out.append(LeftOut(line, "totals row (no campaign name)", spend))
+            r.leave_out_totals(cells, line, parsed, "totals row (no campaign name)")
             continue
         day = r.date(cells, "start") if r.has("start") else report["start"]
         if day is None:

@@ -88,8 +88,7 @@ def read(table: Table, channel: str | None = None) -> ParsedExport:
         if empty_row(cells):
             continue
         if names and not any(r.text(cells, n) for n in names):
-            ok, spend = r.spend(cells, line, parsed)
-            parsed.left_out.append(LeftOut(line, "summary row (blank campaign name): Meta's totals", spend))
+            r.leave_out_totals(cells, line, parsed, "summary row (blank campaign name): Meta's totals")
             continue
         span = _span(r, cells)
         if span is None:

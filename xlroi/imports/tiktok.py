@@ -57,8 +57,7 @@ def read(table: Table, channel: str | None = None) -> ParsedExport:
         campaign = r.text(cells, "campaign")
         first = next((c for c in cells if isinstance(c, str) and c.strip()), "")
         if is_total_label(first) or is_total_label(campaign):
-            ok, spend = r.spend(cells, line, parsed)
-            parsed.left_out.append(LeftOut(line, f"totals row ({first or campaign})", spend))
+            r.leave_out_totals(cells, line, parsed, f"totals row ({first or campaign})")
             continue
         day = r.date(cells, "day")
         rng = parse_date_range(r.text(cells, "day"), r.date_order) if day is None else None

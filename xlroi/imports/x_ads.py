@@ -55,8 +55,7 @@ def read(table: Table, channel: str | None = None) -> ParsedExport:
             continue
         campaign = r.text(cells, "campaign")
         if is_total_label(campaign) or not campaign:
-            ok, spend = r.spend(cells, line, parsed)
-            parsed.left_out.append(LeftOut(line, "totals row (no campaign name)", spend))
+            r.leave_out_totals(cells, line, parsed, "totals row (no campaign name)")
             continue
         day = r.date(cells, "time")
         if day is None:
