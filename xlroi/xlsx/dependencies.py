@@ -477,21 +477,20 @@ def _offset_refs(call: tuple[str, list[int]]) -> list[RefPattern] | None:
 Region = tuple[int, int, int, int, int]
 
 
+def _axis(at: int | None, fixed: bool, offset: int, limit: int, widen_relative: bool) -> tuple[int, int]:
+    """A corner's span on one axis: the whole axis when absent (``C:C``) or relative and widened,
+    else the position, moved by ``offset`` unless fixed (``$``)."""
+    if at is None or (not fixed and widen_relative):
+        return 1, limit
+    position = at if fixed else at + offset
+    return position, position
+
+
 def _place(corners: tuple[Corner, ...], dr: int, dc: int, widen_relative: bool) -> tuple[int, int, int, int] | None:
     tops, lefts, bottoms, rights = [], [], [], []
     for row, col, row_fixed, col_fixed in corners:
-        if row is None:
-            r0, r1 = 1, MAX_ROW
-        elif not row_fixed and widen_relative:
-            r0, r1 = 1, MAX_ROW
-        else:
-            r0 = r1 = row if row_fixed else row + dr
-        if col is None:
-            c0, c1 = 1, MAX_COL
-        elif not col_fixed and widen_relative:
-            c0, c1 = 1, MAX_COL
-        else:
-            c0 = c1 = col if col_fixed else col + dc
+        r0, r1 = _axis(row, row_fixed, dr, MAX_ROW, widen_relative)
+        c0, c1 = _axis(col, col_fixed, dc, MAX_COL, widen_relative)
         tops.append(r0), bottoms.append(r1), lefts.append(c0), rights.append(c1)
     top, left, bottom, right = min(tops), min(lefts), max(bottoms), max(rights)
     if top < 1 or left < 1 or bottom > MAX_ROW or right > MAX_COL:
