@@ -210,15 +210,29 @@ def _same(a, b) -> bool:
     return a == b
 
 
+def _as_excel_saves_it(path: Path) -> Path:
+    """The workbook with its filled-down formulas written as Excel saves them: shared formulas."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            shared = share_formulas(data) if info.filename.startswith("xl/worksheets/") else None
+            archive.writestr(info, shared or data)
+    return path
+
+
 @SETTINGS
+@pytest.mark.parametrize("layout", ["one formula a cell", "Excel's shared formulas"])
 @pytest.mark.parametrize("name", ["ROI", "GOAL_VALUE", "PRORATE", "HR_COST"])
 @given(data=st.data())
-def test_inlined_calls_compute_what_python_does(tmp_path_factory, name, data):
+def test_inlined_calls_compute_what_python_does(tmp_path_factory, name, layout, data):
     arity = len(FUNCTIONS[name].arguments)
     values = cell_values if name != "HR_COST" else cell_values.filter(lambda v: not isinstance(v, float) or v == 0 or abs(v) > 1e-12)
     rows = data.draw(st.lists(st.tuples(*[values] * arity), min_size=ironcalc_engine.INLINE_MIN_CELLS,
                               max_size=ironcalc_engine.INLINE_MIN_CELLS + 12))
     path = _write_rows(tmp_path_factory.mktemp("inline") / "rows.xlsx", name, rows)
+    if layout == "Excel's shared formulas":
+        assert b"<f>" not in read_package(_as_excel_saves_it(path)).parts["xl/worksheets/sheet1.xml"]
     package = read_package(path)
     sheet_xml = IronCalcEngine.prepare_parts(package)[package.sheets[0].part]
     assert b'<f t="shared"' in sheet_xml and f"{name}(".encode() not in sheet_xml  # inlined indeed
@@ -242,6 +256,26 @@ def test_inlined_calls_compute_what_python_does(tmp_path_factory, name, data):
 def test_only_calls_with_single_cells_or_numbers_are_inlined(text, inlined):
     new = inline_simple_calls(text, frozenset(FUNCTIONS))
     assert (new != text) is inlined
+
+
+_GROUP = b'<c r="K2"><f t="shared" ref="K2:K9" si="0">ROI(M2,N2)</f><v>1</v></c><c r="K3"><f t="shared" si="0"/></c>'
+
+
+@pytest.mark.parametrize("xml, rewritten", [
+    (_GROUP, _GROUP.replace(b">ROI(M2,N2)<", b">[ROI(M2,N2) for 8 cells]<")),  # the group's text, its size
+    (_GROUP.replace(b"K2:K9", b"K2:L5"), _GROUP.replace(b"K2:K9", b"K2:L5").replace(b">ROI(M2,N2)<", b">[ROI(M2,N2) for 8 cells]<")),
+    (b'<dimension ref="A1:K9"/>' + _GROUP.replace(b"ROI(M2,N2)", b"B2"), None),  # the callback kept it; no <f>: no change
+    (b'<c r="K2"><f t="array" ref="K2:K9">ROW(A1:A8)</f></c>', None),  # an array formula is no shared group
+    (b'<c r="K2"><f ref="K2:K9" t="shared" si="3">ROI(M2,N2)</f></c>', b'<c r="K2"><f ref="K2:K9" t="shared" si="3">[ROI(M2,N2) for 8 cells]</f></c>'),
+    (b'<c r="K2"><f t="shared" ref="K2:K9" si="0"/></c>', None),  # no text to rewrite
+])
+def test_the_workbooks_own_shared_groups_are_rewritten_with_their_size(xml, rewritten):
+    from xlroi.xlsx.shared_formulas import rewrite_shared_anchors
+
+    def rewrite(text: bytes, cells: int) -> bytes:
+        return text if text == b"B2" else b"[%s for %d cells]" % (text, cells)
+
+    assert rewrite_shared_anchors(xml, rewrite) == rewritten
 
 
 def test_a_function_the_workbook_defines_itself_is_never_inlined(tmp_path):

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 import xlroi
+import xlroi.engines.ironcalc_engine
+from xlroi.workbook import Workbook
 from xlroi.xlsx import cells
 
 from conftest import corpus_files
@@ -16,15 +18,29 @@ from conftest import corpus_files
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _saved_both_ways(path: Path, tmp_path: Path, monkeypatch) -> tuple[dict, dict]:
-    outputs = []
-    for name, split in (("split", cells._rewrite_split), ("regex", lambda xml, value, sink: None)):
-        monkeypatch.setattr(cells, "_rewrite_split", split)
-        book = xlroi.open(path)
-        book.save(tmp_path / f"{name}.xlsx")
-        with zipfile.ZipFile(tmp_path / f"{name}.xlsx") as archive:
-            outputs.append({n: archive.read(n) for n in archive.namelist()})
-    return outputs[0], outputs[1]
+WAYS = {  # how the write-back can go: every way must write the same bytes
+    "split, bulk numbers": {},
+    "split, cell by cell": {"bulk": lambda *args: None},
+    "regex, cell by cell": {"split": lambda *args: None},
+}
+
+
+def _saved_every_way(path: Path, tmp_path: Path, monkeypatch) -> dict[str, dict]:
+    """The saved parts, per way of :data:`WAYS` (Excel's saved values no second opinion, so that
+    the bulk numbers path is open to Excel's own workbooks too)."""
+    outputs = {}
+    for name, patches in WAYS.items():
+        monkeypatch.setattr(cells, "_rewrite_split", patches.get("split", _ORIGINAL_SPLIT))
+        monkeypatch.setattr(Workbook, "_bulk_values", patches.get("bulk", _ORIGINAL_BULK))
+        book = xlroi.open(path, excel_values=False)
+        book.save(tmp_path / "out.xlsx")
+        with zipfile.ZipFile(tmp_path / "out.xlsx") as archive:
+            outputs[name] = {n: archive.read(n) for n in archive.namelist()}
+    return outputs
+
+
+_ORIGINAL_SPLIT = cells._rewrite_split
+_ORIGINAL_BULK = Workbook._bulk_values
 
 
 def _mixed_workbook(tmp_path: Path) -> Path:
@@ -58,9 +74,9 @@ def _mixed_workbook(tmp_path: Path) -> Path:
 
 def test_every_kind_of_value_is_written_the_same_both_ways(tmp_path, monkeypatch):
     path = _mixed_workbook(tmp_path)
-    split, regex = _saved_both_ways(path, tmp_path, monkeypatch)
-    assert split == regex
-    assert b'<c r="B1"><f>1+1</f><v>2</v></c>' in split["xl/worksheets/sheet1.xml"]  # t="str" gone
+    outputs = _saved_every_way(path, tmp_path, monkeypatch)
+    assert outputs["split, bulk numbers"] == outputs["split, cell by cell"] == outputs["regex, cell by cell"]
+    assert b'<c r="B1"><f>1+1</f><v>2</v></c>' in outputs["split, bulk numbers"]["xl/worksheets/sheet1.xml"]  # t="str" gone
 
 
 def test_the_fast_path_is_taken_for_the_plain_layout(tmp_path, monkeypatch):
@@ -81,5 +97,14 @@ def _without_volatile_values(parts: dict) -> dict:
 
 @pytest.mark.parametrize("path", [*corpus_files(), *sorted((ROOT / "workbook_templates").glob("*.xlsx"))], ids=lambda p: p.stem)
 def test_corpus_is_written_the_same_both_ways(path, tmp_path, monkeypatch):
-    split, regex = _saved_both_ways(path, tmp_path, monkeypatch)
-    assert _without_volatile_values(split) == _without_volatile_values(regex)
+    outputs = {way: _without_volatile_values(parts) for way, parts in _saved_every_way(path, tmp_path, monkeypatch).items()}
+    assert outputs["split, bulk numbers"] == outputs["split, cell by cell"] == outputs["regex, cell by cell"]
+
+
+def test_bulk_numbers_are_asked_for_when_nothing_else_decides(tmp_path, monkeypatch):
+    asked = []
+    original = xlroi.engines.ironcalc_engine.IronCalcEngine.numbers
+    monkeypatch.setattr(xlroi.engines.ironcalc_engine.IronCalcEngine, "numbers",
+                        lambda self, sheet, rows, cols: asked.append(len(rows)) or original(self, sheet, rows, cols))
+    xlroi.open(_mixed_workbook(tmp_path)).save(tmp_path / "out.xlsx")
+    assert asked == [24]  # the 12 rows × 2 columns of formulas, in one call

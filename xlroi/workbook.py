@@ -20,6 +20,7 @@ import tempfile
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
@@ -32,7 +33,7 @@ from .xlsx.cells import (KEEP, FormulaCell, SheetScan, insert_cells, rewrite_cac
                          scan_sheet, write_cached_values)
 from .xlsx.package import DEFAULT_LIMITS, Limits, Package, Sheet, read_package, write_atomically
 from .xlsx.refs import Area, cell_name, parse_area, split_sheet
-from .xlsx.zipcopy import BackgroundDeflate
+from .xlsx.zipcopy import BackgroundDeflate, frequent_handovers
 
 _DEFLATE_AHEAD_BYTES = 1 << 20  # sheets this big are compressed while they are rewritten
 _AREA_TEXT = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d+(:\$?[A-Za-z]{1,3}\$?\d+)?$")
@@ -409,7 +410,7 @@ class Workbook:
             raise OutputError(f"{dest}: is the input workbook; use in_place=True (--in-place) to replace it")
         if self._dirty:
             self.recalc()
-        with paused_gc():
+        with paused_gc(), frequent_handovers():  # big sheets are deflated on another thread
             return self._save(dest, path, in_place)
 
     def _save(self, dest: Path, path, in_place: bool) -> RecalcReport:
@@ -445,7 +446,7 @@ class Workbook:
             before = len(not_evaluated)
             deflate = None if inputs or sheet.name in self._scans else self._background_deflate(sheet.part, xml)
             one_pass = None if inputs or sheet.name in self._scans else rewrite_cached_values_in_one_pass(
-                xml, fresh, deflate and deflate.feed)
+                xml, fresh, deflate and deflate.feed, self._bulk_values(sheet, settled))
             if one_pass is not None:
                 new_xml, cells = one_pass
             else:
@@ -471,6 +472,14 @@ class Workbook:
         write_atomically(dest, self.package.to_bytes(replaced))
         computed_by, fallback = self._attribution(count - len(not_evaluated), len(self.settlement().engines))
         return RecalcReport(str(dest), self.engine_name, count, not_evaluated, computed_by, fallback)
+
+    def _bulk_values(self, sheet: Sheet, settled: dict | None):
+        """The engine's numbers for many cells at once when nothing but the engine decides a
+        number's fate (no settled values, Excel's values no second opinion): ``fresh`` per cell
+        would give the same (tests/test_rewrite_paths.py), at ten times the cost."""
+        if settled or self._stale_by_design() is not None:
+            return None
+        return partial(self._engine.numbers, sheet)
 
     def _background_deflate(self, part: str, xml: bytes) -> BackgroundDeflate | None:
         """A compressor for a big deflated sheet, fed while the sheet is rewritten (the second

@@ -13,6 +13,7 @@ import re
 import sys
 import threading
 from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -21,7 +22,7 @@ from ..functions import FUNCTIONS
 from ..functions.coercion import Scalar
 from ..xlsx.package import Package, Sheet
 from . import date1904
-from .base import Engine, EngineValue, NotEvaluated, error_or_not_evaluated
+from .base import ASK, Engine, EngineValue, NotEvaluated, error_or_not_evaluated
 
 # Excel's own limit on a formula's length: files Excel writes never exceed it, and a longer one
 # is a crafted file. IronCalc parses and evaluates recursively; such a formula ("((((…" a
@@ -198,10 +199,11 @@ def inline_simple_calls(text: bytes, functions: frozenset[str]) -> bytes:
 
 def shared_formula_parts(package: Package, parts: dict[str, bytes]) -> dict[str, bytes]:
     """The sheets of the engine's copy with their filled-down formulas written as shared formulas
-    (IronCalc parses each group once) and, in groups of INLINE_MIN_CELLS or more, the four
+    (IronCalc parses each group once) and, in groups of INLINE_MIN_CELLS or more — theirs or the
+    ones the workbook already has, as Excel saves filled-down columns — the four
     functions' simple calls as plain formulas (see :func:`inline_simple_calls`). Functions the
     workbook defines a name for itself keep that name's meaning: they are never inlined."""
-    from ..xlsx.shared_formulas import share_formulas
+    from ..xlsx.shared_formulas import rewrite_shared_anchors, share_formulas
 
     own = {n.name.upper() for n in package.defined_names}
     functions = frozenset(name for name in FUNCTIONS if name not in own)
@@ -211,10 +213,13 @@ def shared_formula_parts(package: Package, parts: dict[str, bytes]) -> dict[str,
 
     changed = {}
     for sheet in package.sheets:
-        xml = parts.get(sheet.part, package.parts.get(sheet.part))
-        shared = share_formulas(xml, anchor) if xml else None
-        if shared is not None:
-            changed[sheet.part] = shared
+        original = parts.get(sheet.part, package.parts.get(sheet.part))
+        if not original:
+            continue
+        xml = rewrite_shared_anchors(original, anchor) or original  # the workbook's own groups
+        xml = share_formulas(xml, anchor) or xml
+        if xml is not original:
+            changed[sheet.part] = xml
     return changed
 
 
@@ -230,6 +235,9 @@ def with_relative_targets(rels_xml: bytes, folder: str) -> bytes:
     return _ABSOLUTE_TARGET.sub(
         lambda m: b'Target="%s"' % posixpath.relpath(m.group(1).decode(), folder or ".").encode(), rels_xml
     )
+
+
+_HUGE = float("inf")  # a number's bounds: NaN and the infinities are no cell value
 
 
 class IronCalcEngine(Engine):
@@ -304,6 +312,14 @@ class IronCalcEngine(Engine):
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             raise EngineUnavailable(f"{self.package.path.name}: the fast engine failed while calculating ({_reason(exc)}); try --engine formulas") from None
+
+    def numbers(self, sheet: Sheet, rows: list[int], cols: list[int]) -> list:
+        index = self._index.get(sheet.name)
+        if index is None or any(s == sheet.name for s, _, _ in self.refused):
+            return super().numbers(sheet, rows, cols)
+        # One C-level map over IronCalc's getter: ~0.2 µs a cell instead of ~2 µs through value().
+        found = map(self.model.get_cell_value, repeat(index), rows, cols)
+        return [v if v.__class__ is float and -_HUGE < v < _HUGE else ASK for v in found]
 
     def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
         if self.refused and (sheet.name, row, col) in self.refused:

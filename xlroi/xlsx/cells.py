@@ -19,6 +19,7 @@ from .refs import cell_name, column_number, parse_area
 from .xstring import decode_xstring, encode_xstring
 
 KEEP = object()  # a value function's answer for "leave this cell's cached value as it is"
+ASK = type("Ask", (), {"__repr__": lambda self: "ASK", "__slots__": ()})()  # a bulk answer: "ask per cell"
 
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?sheetData>)", re.S)
 _ROW_OR_CELL = re.compile(
@@ -295,8 +296,12 @@ def write_cached_values(
     return b"".join(pieces), missing
 
 
+BulkValues = Callable[[list[int], list[int]], list]  # (rows, columns) → each a value or ASK
+
+
 def rewrite_cached_values_in_one_pass(
-    xml: bytes, formula_value: Callable[[FormulaCell], object], sink: Callable[[bytes], None] | None = None
+    xml: bytes, formula_value: Callable[[FormulaCell], object], sink: Callable[[bytes], None] | None = None,
+    bulk_values: BulkValues | None = None,
 ) -> tuple[bytes, int] | None:
     """Scan and rewrite in one regex pass (the recalculation's hot path): the new XML and the
     number of formula cells, or None when a formula cell is laid out in a way only the general
@@ -304,12 +309,14 @@ def rewrite_cached_values_in_one_pass(
 
     ``sink``, when given, also receives the new XML piece by piece as it is made (in order, a
     few MB at a time), so that it can be compressed meanwhile; after None it must be dropped.
-    A part without any formula element is returned as it is, without a scan."""
+    ``bulk_values``, when given, is asked first for many cells at once (rows, columns): an
+    answer other than :data:`ASK` is that cell's new value, ``formula_value`` is asked for the
+    others. A part without any formula element is returned as it is, without a scan."""
     if b"<f" not in xml and b":f" not in xml:  # no formula element: nothing to scan
         if sink is not None:
             sink(xml)
         return xml, 0
-    split = _rewrite_split(xml, formula_value, sink)
+    split = _rewrite_split(xml, formula_value, sink, bulk_values)
     if split is not None:
         return split
     pieces: list[bytes] = []
@@ -356,19 +363,31 @@ def rewrite_cached_values_in_one_pass(
 
 
 _SINK_CHUNK = 4 << 20
-# The layout openpyxl, xlsxwriter and Excel (outside shared formulas) write a formula cell in,
-# split over the whole part at once: for each such cell, the text before it, its start tag
-# without ">" ('<c r="K2" s="1"'), column, row, formula text, value element and value text.
-_PLAIN_CELL_PIECES = re.compile(rb'(<c r="([A-Z]{1,3})(\d{1,7})"[^>]*)><f>([^<]*)</f>((?:<v>([^<]*)</v>|<v/>)?)</c>')
+# The layouts openpyxl, xlsxwriter and Excel write a formula cell in — a formula of its own or a
+# shared formula's first cell or member — split over the whole part at once: for each such cell,
+# the text before it, its start tag without ">" ('<c r="K2" s="1"'), column, row, formula element
+# (<f>…</f>, <f t="shared" ref="K2:K9" si="0">…</f> or <f t="shared" si="0"/>), value element
+# (<v>…</v>, <v xml:space="preserve">…</v>, <v/> or none) and value text.
+_PLAIN_CELL_PIECES = re.compile(
+    rb'(<c r="([A-Z]{1,3})(\d{1,7})"[^>]*)>(<f(?:\s[^>]*?)?(?:/>|>[^<]*</f>))((?:<v(?:\s[^>]*)?>([^<]*)</v>|<v/>)?)</c>')
 _PIECES = 7
 _CELLS_PER_CHUNK = 20_000  # cells rewritten between hand-overs to the sink
 
 
-def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], sink) -> tuple[bytes, int] | None:
-    """:func:`rewrite_cached_values_in_one_pass` when every formula cell has the plain layout:
-    one split of the part, then the cells in chunks, with no regex match per cell. None when
-    some formula cell is laid out otherwise (shared, array, prefixed, spaced)."""
-    if b":c " in xml or b"<c r=" not in xml:
+def _split_cell(row: int, col: int, f: bytes, t: bytes | None, cached: bytes | None) -> FormulaCell:
+    """The formula cell one piece of :data:`_PLAIN_CELL_PIECES`'s split describes."""
+    start_tag_end = f.index(b">")
+    text = None if f.endswith(b"/>") else f[start_tag_end + 1:-4]
+    kind = "shared" if b'"shared"' in f[:start_tag_end] or b"'shared'" in f[:start_tag_end] else "normal"
+    return FormulaCell(row, col, text, t, cached, kind)
+
+
+def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], sink,
+                   bulk_values: BulkValues | None = None) -> tuple[bytes, int] | None:
+    """:func:`rewrite_cached_values_in_one_pass` when every formula cell has one of the usual
+    layouts: one split of the part, then the cells in chunks, with no regex match per cell.
+    None when some formula cell is laid out otherwise (array, prefixed, spaced)."""
+    if b":c " in xml or b"<c r=" not in xml or b'"array"' in xml:
         return None
     pieces = _PLAIN_CELL_PIECES.split(xml)
     count = (len(pieces) - 1) // _PIECES
@@ -384,21 +403,26 @@ def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], s
         last = min(first + _CELLS_PER_CHUNK, count)
         base = 1 + first * _PIECES
         end = 1 + last * _PIECES
-        tags, letters, rows, texts = pieces[base:end:_PIECES], pieces[base + 1:end:_PIECES], pieces[base + 2:end:_PIECES], pieces[base + 3:end:_PIECES]
+        tags, letters, rows, formulas = pieces[base:end:_PIECES], pieces[base + 1:end:_PIECES], pieces[base + 2:end:_PIECES], pieces[base + 3:end:_PIECES]
         elements, cached, after = pieces[base + 4:end:_PIECES], pieces[base + 5:end:_PIECES], pieces[base + 6:end + 1:_PIECES]
         types = [_T_VALUE.search(tag).group(1) if b"t=" in tag else None for tag in tags]
-        cells = map(FormulaCell, map(int, rows), map(columns.__getitem__, letters), texts, types, cached)
-        values = list(map(formula_value, cells))
-        for tag, text, element, t, value, following in zip(tags, texts, elements, types, values, after):
+        row_numbers, column_numbers = list(map(int, rows)), list(map(columns.__getitem__, letters))
+        if bulk_values is None:
+            values = list(map(formula_value, map(_split_cell, row_numbers, column_numbers, formulas, types, cached)))
+        else:
+            values = bulk_values(row_numbers, column_numbers)
+            for i in [i for i, value in enumerate(values) if value is ASK]:
+                values[i] = formula_value(_split_cell(row_numbers[i], column_numbers[i], formulas[i], types[i], cached[i]))
+        for tag, f, element, t, value, following in zip(tags, formulas, elements, types, values, after):
             if value is KEEP:
-                out += (tag, b"><f>", text, b"</f>", element, b"</c>", following)
+                out += (tag, b">", f, element, b"</c>", following)
             elif value.__class__ is float and t is None and -_HUGE < value < _HUGE:
                 number = b"%d" % value if value.is_integer() and -1e15 < value < 1e15 else repr(value).encode()
-                out += (tag, b"><f>", text, b"</f><v>", number, b"</v></c>", following)
+                out += (tag, b">", f, b"<v>", number, b"</v></c>", following)
             else:
                 new_t, v = _value_xml(b"", value, formula=True)
                 start = _T_ATTR.sub(b"", tag) if t is not None else tag
-                out += (start, b' t="%s"' % new_t if new_t else b"", b"><f>", text, b"</f>", v, b"</c>", following)
+                out += (start, b' t="%s"' % new_t if new_t else b"", b">", f, v, b"</c>", following)
         chunks.append(b"".join(out))
         out.clear()
         if sink is not None:

