@@ -6,6 +6,8 @@ alternating (round 1: every tool once, round 2: every tool once, …), and repor
 time, its spread, peak memory (max RSS of the process and its children) and CPU time of:
 
 * xlroi recalc          `python -m xlroi recalc W.xlsx -o out.xlsx` — the product, as a user runs it
+* … Excel's layout      the same rows with each filled-down column a shared formula, as Excel
+                        saves them (W(n) as generators write it has one formula per cell)
 * LibreOffice, plain    `soffice --headless --convert-to xlsx` on W(n) written with the simplest
                         formulas a user would type instead (=B2*C2, =(M2-N2)/N2): the target
 * LibreOffice, portable the same with the functions' full plain formulas (`xlroi portable`)
@@ -40,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from workload import build  # noqa: E402
 
 XLROI = "xlroi recalc"
+XLROI_SHARED = "xlroi recalc, Excel's layout"
 LO_PLAIN = "LibreOffice, plain formulas"
 LO_PORTABLE = "LibreOffice, portable formulas"
 IRONCALC = "IronCalc alone (xlroi's copy)"
@@ -140,7 +143,9 @@ def _median(values: list[float]) -> float:
 def run_size(n: int, work: Path, args, soffice: str | None) -> tuple[dict, dict]:
     python = sys.executable
     book = build(work / f"w{n}.xlsx", n)
-    runs = {XLROI: [python, "-m", "xlroi", "recalc", str(book), "-o", str(work / "out.xlsx")]}
+    excel_layout = build(work / f"w{n}-shared.xlsx", n, shared=True)
+    runs = {XLROI: [python, "-m", "xlroi", "recalc", str(book), "-o", str(work / "out.xlsx")],
+            XLROI_SHARED: [python, "-m", "xlroi", "recalc", str(excel_layout), "-o", str(work / "out-shared.xlsx")]}
     if soffice:
         profile = (work / "lo-profile").as_uri()
         for name, form in ((LO_PLAIN, "plain"), (LO_PORTABLE, "portable")):
@@ -162,8 +167,11 @@ def run_size(n: int, work: Path, args, soffice: str | None) -> tuple[dict, dict]
         (work / "formulas-out").mkdir(exist_ok=True)
         samples[FORMULAS] = [measure([python, "-c", FORMULAS_ALONE, str(book), str(work / "formulas-out")], ROOT)]
         print(f"  n={n:,} {FORMULAS}: {samples[FORMULAS][0]['wall']:.2f} s", file=sys.stderr, flush=True)
-    phases = [instrumented_phases(python, book, work / "phases-out.xlsx") for _ in range(args.repeat)]
-    return samples, {key: _median([p.get(key, 0.0) for p in phases]) for key in phases[0]}
+    by_layout = {}
+    for layout, source in ((XLROI, book), (XLROI_SHARED, excel_layout)):
+        phases = [instrumented_phases(python, source, work / "phases-out.xlsx") for _ in range(args.repeat)]
+        by_layout[layout] = {key: _median([p.get(key, 0.0) for p in phases]) for key in phases[0]}
+    return samples, by_layout
 
 
 def main() -> int:
@@ -191,9 +199,11 @@ def main() -> int:
     if soffice:
         print("\nxlroi recalc ÷ LibreOffice, per round (the targets: ≤ 0.6 at 5,000 rows, ≤ 1.0 at 50,000):\n")
         for n, (samples, _) in results.items():
-            for name in (LO_PLAIN, LO_PORTABLE):
-                ratios = [x["wall"] / y["wall"] for x, y in zip(samples[XLROI], samples[name])]
-                print(f"- {n:,} rows, {name}: median {_median(ratios):.2f} (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+            for ours in (XLROI, XLROI_SHARED):
+                for name in (LO_PLAIN, LO_PORTABLE):
+                    ratios = [x["wall"] / y["wall"] for x, y in zip(samples[ours], samples[name])]
+                    print(f"- {n:,} rows, {ours} ÷ {name}: median {_median(ratios):.2f} "
+                          f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
     else:
         print("\n(LibreOffice not installed: apt-get install -y libreoffice-calc-nogui)")
     print(f"\nWhere xlroi's time goes (an instrumented run of the same work in one process, median of "
@@ -201,15 +211,17 @@ def main() -> int:
           "exit = from the last line to the end of the process; the command's own time also holds its "
           "isolated child process):\n")
     keys = ["start-up", "read", "engine copy", "IronCalc load", "evaluate", "write-back", "exit"]
-    print("| rows | " + " | ".join(keys) + " | sum | Python side (read + engine copy + write-back) | the command |")
-    print("|---:|" + "---:|" * (len(keys) + 3))
-    for n, (samples, phases) in results.items():
-        total = _median([s["wall"] for s in samples[XLROI]])
-        python_side = phases["read"] + phases["engine copy"] + phases["write-back"]
-        python_cpu = phases["read CPU"] + phases["engine copy CPU"] + phases["write-back CPU"]
-        print(f"| {n:,} | " + " | ".join(f"{phases[k]:.2f} s" + (f" ({phases[k + ' CPU']:.2f})" if k + " CPU" in phases else "")
-                                         for k in keys)
-              + f" | {sum(phases[k] for k in keys):.2f} s | {python_side:.2f} s ({python_cpu:.2f}) | {total:.2f} s |")
+    print("| rows | layout | " + " | ".join(keys) + " | sum | Python side (read + engine copy + write-back) | the command |")
+    print("|---:|---|" + "---:|" * (len(keys) + 3))
+    for n, (samples, by_layout) in results.items():
+        for layout, phases in by_layout.items():
+            total = _median([s["wall"] for s in samples[layout]])
+            python_side = phases["read"] + phases["engine copy"] + phases["write-back"]
+            python_cpu = phases["read CPU"] + phases["engine copy CPU"] + phases["write-back CPU"]
+            name = "shared (Excel's)" if layout == XLROI_SHARED else "one formula a cell"
+            print(f"| {n:,} | {name} | " + " | ".join(f"{phases[k]:.2f} s" + (f" ({phases[k + ' CPU']:.2f})" if k + " CPU" in phases else "")
+                                                    for k in keys)
+                  + f" | {sum(phases[k] for k in keys):.2f} s | {python_side:.2f} s ({python_cpu:.2f}) | {total:.2f} s |")
     return 0
 
 

@@ -2,7 +2,9 @@
 the four functions, and a summary sheet of SUMIFS per channel with ROI.
 
 ``build(path, n, form="functions")`` writes it with openpyxl (no cached values, like a workbook
-fresh from a generator). The same rows come in three forms:
+fresh from a generator: one formula per cell); ``shared=True`` lays each filled-down column out
+as Excel saves it, one shared formula (``<f t="shared" ref="K2:K50001" si="0">``) whose other
+cells point at it. The same rows come in three forms:
 
 * ``functions`` — ``=HR_COST(B2,C2)``, ``=ROI(M2,N2)``, …: what xlroi recalculates;
 * ``portable``  — every call replaced by its plain-formula equivalent from the registry (the
@@ -66,7 +68,7 @@ def row_formulas(r: int) -> list[str]:
     ]
 
 
-def build(path: Path, n: int, form: str = "functions") -> Path:
+def build(path: Path, n: int, form: str = "functions", shared: bool = False) -> Path:
     import openpyxl
 
     convert = CONVERT[form]
@@ -86,6 +88,20 @@ def build(path: Path, n: int, form: str = "functions") -> Path:
                         f"=SUMIFS(Log!$M$2:$M${last},Log!$A$2:$A${last},A{k})", convert(f"=ROI(C{k},B{k})")])
     summary.append(["Total", "=SUM(B2:B6)", "=SUM(C2:C6)", convert("=ROI(C7,B7)")])
     wb.save(path)
+    return as_excel_lays_it_out(path) if shared else path
+
+
+def as_excel_lays_it_out(path: Path) -> Path:
+    """The workbook's filled-down formulas as shared formulas, the layout Excel saves them in."""
+    import zipfile
+
+    from xlroi.xlsx.shared_formulas import share_formulas
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            archive.writestr(info, (share_formulas(data) if info.filename.startswith("xl/worksheets/") else None) or data)
     return path
 
 

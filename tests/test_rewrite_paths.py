@@ -25,14 +25,14 @@ WAYS = {  # how the write-back can go: every way must write the same bytes
 }
 
 
-def _saved_every_way(path: Path, tmp_path: Path, monkeypatch) -> dict[str, dict]:
-    """The saved parts, per way of :data:`WAYS` (Excel's saved values no second opinion, so that
-    the bulk numbers path is open to Excel's own workbooks too)."""
+def _saved_every_way(path: Path, tmp_path: Path, monkeypatch, excel_values: bool = False) -> dict[str, dict]:
+    """The saved parts, per way of :data:`WAYS` (by default Excel's saved values no second
+    opinion, so that the engine's numbers alone decide on Excel's own workbooks too)."""
     outputs = {}
     for name, patches in WAYS.items():
         monkeypatch.setattr(cells, "_rewrite_split", patches.get("split", _ORIGINAL_SPLIT))
         monkeypatch.setattr(Workbook, "_bulk_values", patches.get("bulk", _ORIGINAL_BULK))
-        book = xlroi.open(path, excel_values=False)
+        book = xlroi.open(path, excel_values=excel_values)
         book.save(tmp_path / "out.xlsx")
         with zipfile.ZipFile(tmp_path / "out.xlsx") as archive:
             outputs[name] = {n: archive.read(n) for n in archive.namelist()}
@@ -77,6 +77,48 @@ def test_every_kind_of_value_is_written_the_same_both_ways(tmp_path, monkeypatch
     outputs = _saved_every_way(path, tmp_path, monkeypatch)
     assert outputs["split, bulk numbers"] == outputs["split, cell by cell"] == outputs["regex, cell by cell"]
     assert b'<c r="B1"><f>1+1</f><v>2</v></c>' in outputs["split, bulk numbers"]["xl/worksheets/sheet1.xml"]  # t="str" gone
+
+
+def _as_if_excel_calculated(path: Path) -> Path:
+    """The workbook as Excel leaves it after calculating: a calcChain, Excel as the application,
+    no full calculation on load (so its cached values are a second opinion)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    parts["docProps/app.xml"] = (b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+                                 b"<Application>Microsoft Excel</Application></Properties>")
+    parts["xl/calcChain.xml"] = b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="A1" i="1"/></calcChain>'
+    parts["xl/workbook.xml"] = re.sub(rb"<calcPr[^>]*/>", b'<calcPr calcId="191029"/>', parts["xl/workbook.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_excels_saved_values_are_weighed_the_same_every_way(tmp_path, monkeypatch):
+    """Saved values that agree, nearly agree (0.3 for 0.1+0.2), contradict (7 for 1=1, 5 for
+    2^60's neighbour, a number for text): the bulk numbers decide only what ``fresh`` would."""
+    path = _mixed_workbook(tmp_path)
+    saved = {1: "2", 6: "0.3", 7: "1152921504606846976", 8: "5", 10: "1.7692307692307692", 11: "300.00000000001"}
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    for row, text in saved.items():
+        xml, found = re.subn(rf'(<c r="A{row}"[^>]*)><f>([^<]*)</f>(?:<v>[^<]*</v>|<v/>)?</c>', rf"\1><f>\2</f><v>{text}</v></c>", xml)
+        assert found == 1
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    path = _as_if_excel_calculated(path)
+    outputs = {}
+    for name, patches in WAYS.items():
+        monkeypatch.setattr(cells, "_rewrite_split", patches.get("split", _ORIGINAL_SPLIT))
+        monkeypatch.setattr(Workbook, "_bulk_values", patches.get("bulk", _ORIGINAL_BULK))
+        report = xlroi.open(path).save(tmp_path / "out.xlsx")
+        with zipfile.ZipFile(tmp_path / "out.xlsx") as archive:
+            outputs[name] = ({n: archive.read(n) for n in archive.namelist()}, report.not_evaluated)
+    assert outputs["split, bulk numbers"] == outputs["split, cell by cell"] == outputs["regex, cell by cell"]
+    assert any("contradicts the value Excel saved" in why for _, why in outputs["split, bulk numbers"][1])
 
 
 def test_the_fast_path_is_taken_for_the_plain_layout(tmp_path, monkeypatch):

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .engines import ENGINES, engine_class
-from .engines.base import EngineValue, NotEvaluated
+from .engines.base import ASK, EngineValue, NotEvaluated
 from .evaluation.excel_values import VOLATILE, calculated_by_excel, changed_or_volatile, disagreement
 from .errors import BadReference, BadValue, ExcelError, OutputError
 from .functions.coercion import Scalar, parse_numeric_text
@@ -474,12 +474,31 @@ class Workbook:
         return RecalcReport(str(dest), self.engine_name, count, not_evaluated, computed_by, fallback)
 
     def _bulk_values(self, sheet: Sheet, settled: dict | None):
-        """The engine's numbers for many cells at once when nothing but the engine decides a
-        number's fate (no settled values, Excel's values no second opinion): ``fresh`` per cell
-        would give the same (tests/test_rewrite_paths.py), at ten times the cost."""
-        if settled or self._stale_by_design() is not None:
+        """The engine's numbers for many cells at once (see :func:`.xlsx.cells.rewrite_cached_values_in_one_pass`)
+        when no settled value overrides the engine's: ``fresh`` per cell would give the same
+        (tests/test_rewrite_paths.py), at several times the cost."""
+        if settled:
             return None
-        return partial(self._engine.numbers, sheet)
+        return partial(self._numbers_in_bulk, sheet, self._stale_by_design())
+
+    def _numbers_in_bulk(self, sheet: Sheet, stale: set | None, rows: list[int], cols: list[int],
+                         types: list, cached: list) -> list:
+        """The engine's number for each cell, or ASK (ask ``fresh``) — also where Excel's saved
+        value is a second opinion (``stale`` not None) and the cell's saved value is not the same
+        number: only ``fresh`` decides a disagreement."""
+        values = self._engine.numbers(sheet, rows, cols)
+        if stale is None:
+            return values
+        for i, (value, t, text) in enumerate(zip(values, types, cached)):
+            if value is ASK or text is None:
+                continue  # no saved value: nothing to disagree with (as in _against_excel)
+            try:
+                if t is None and float(text) == value:
+                    continue  # the very number Excel saved
+            except ValueError:
+                pass
+            values[i] = ASK  # a near miss, another type, stale by design: fresh decides
+        return values
 
     def _background_deflate(self, part: str, xml: bytes) -> BackgroundDeflate | None:
         """A compressor for a big deflated sheet, fed while the sheet is rewritten (the second

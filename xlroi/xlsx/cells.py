@@ -296,7 +296,8 @@ def write_cached_values(
     return b"".join(pieces), missing
 
 
-BulkValues = Callable[[list[int], list[int]], list]  # (rows, columns) → each a value or ASK
+# (rows, columns, t attributes, cached value texts) → for each cell its new value, or ASK
+BulkValues = Callable[[list[int], list[int], list, list], list]
 
 
 def rewrite_cached_values_in_one_pass(
@@ -309,9 +310,9 @@ def rewrite_cached_values_in_one_pass(
 
     ``sink``, when given, also receives the new XML piece by piece as it is made (in order, a
     few MB at a time), so that it can be compressed meanwhile; after None it must be dropped.
-    ``bulk_values``, when given, is asked first for many cells at once (rows, columns): an
-    answer other than :data:`ASK` is that cell's new value, ``formula_value`` is asked for the
-    others. A part without any formula element is returned as it is, without a scan."""
+    ``bulk_values``, when given, is asked first for many cells at once (their rows, columns,
+    ``t`` attributes and cached value texts, as stored): an answer other than :data:`ASK` is
+    that cell's new value, ``formula_value`` is asked for the others. A part without any formula element is returned as it is, without a scan."""
     if b"<f" not in xml and b":f" not in xml:  # no formula element: nothing to scan
         if sink is not None:
             sink(xml)
@@ -371,7 +372,6 @@ _SINK_CHUNK = 4 << 20
 _PLAIN_CELL_PIECES = re.compile(
     rb'(<c r="([A-Z]{1,3})(\d{1,7})"[^>]*)>(<f(?:\s[^>]*?)?(?:/>|>[^<]*</f>))((?:<v(?:\s[^>]*)?>([^<]*)</v>|<v/>)?)</c>')
 _PIECES = 7
-_CELLS_PER_CHUNK = 20_000  # cells rewritten between hand-overs to the sink
 
 
 def _split_cell(row: int, col: int, f: bytes, t: bytes | None, cached: bytes | None) -> FormulaCell:
@@ -385,32 +385,31 @@ def _split_cell(row: int, col: int, f: bytes, t: bytes | None, cached: bytes | N
 def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], sink,
                    bulk_values: BulkValues | None = None) -> tuple[bytes, int] | None:
     """:func:`rewrite_cached_values_in_one_pass` when every formula cell has one of the usual
-    layouts: one split of the part, then the cells in chunks, with no regex match per cell.
-    None when some formula cell is laid out otherwise (array, prefixed, spaced)."""
+    layouts: the part split slice by slice (a few MB of whole rows each, so that the sink gets
+    the first after milliseconds, not after a split of the whole part), each slice's cells
+    rewritten together, with no regex match per cell. None when some formula cell is laid out
+    otherwise (array, prefixed, spaced)."""
     if b":c " in xml or b"<c r=" not in xml or b'"array"' in xml:
         return None
-    pieces = _PLAIN_CELL_PIECES.split(xml)
-    count = (len(pieces) - 1) // _PIECES
-    if count == 0 or _formula_element_count(xml, count) != count:
-        return None
     columns = _COLUMNS
-    for letters in set(pieces[2::_PIECES]):
-        if letters not in columns:
-            columns[letters] = column_number(letters.decode())
     chunks: list[bytes] = []
-    out: list[bytes] = [pieces[0]]
-    for first in range(0, count, _CELLS_PER_CHUNK):
-        last = min(first + _CELLS_PER_CHUNK, count)
-        base = 1 + first * _PIECES
-        end = 1 + last * _PIECES
-        tags, letters, rows, formulas = pieces[base:end:_PIECES], pieces[base + 1:end:_PIECES], pieces[base + 2:end:_PIECES], pieces[base + 3:end:_PIECES]
-        elements, cached, after = pieces[base + 4:end:_PIECES], pieces[base + 5:end:_PIECES], pieces[base + 6:end + 1:_PIECES]
+    out: list[bytes] = []
+    count = 0
+    for piece in _row_slices(xml):
+        pieces = _PLAIN_CELL_PIECES.split(piece)
+        cells = (len(pieces) - 1) // _PIECES
+        count += cells
+        out.append(pieces[0])
+        tags, letters, rows, formulas = pieces[1::_PIECES], pieces[2::_PIECES], pieces[3::_PIECES], pieces[4::_PIECES]
+        elements, cached, after = pieces[5::_PIECES], pieces[6::_PIECES], pieces[7::_PIECES]
+        for new in set(letters).difference(columns):
+            columns[new] = column_number(new.decode())
         types = [_T_VALUE.search(tag).group(1) if b"t=" in tag else None for tag in tags]
         row_numbers, column_numbers = list(map(int, rows)), list(map(columns.__getitem__, letters))
         if bulk_values is None:
             values = list(map(formula_value, map(_split_cell, row_numbers, column_numbers, formulas, types, cached)))
         else:
-            values = bulk_values(row_numbers, column_numbers)
+            values = bulk_values(row_numbers, column_numbers, types, cached) if cells else []
             for i in [i for i, value in enumerate(values) if value is ASK]:
                 values[i] = formula_value(_split_cell(row_numbers[i], column_numbers[i], formulas[i], types[i], cached[i]))
         for tag, f, element, t, value, following in zip(tags, formulas, elements, types, values, after):
@@ -427,7 +426,24 @@ def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], s
         out.clear()
         if sink is not None:
             sink(chunks[-1])
+    if count == 0 or _formula_element_count(xml, count) != count:  # some <f> laid out otherwise
+        return None
     return b"".join(chunks), count
+
+
+_SLICE_BYTES = 2 << 20
+
+
+def _row_slices(xml: bytes, size: int = _SLICE_BYTES) -> Iterator[bytes]:
+    """``xml`` in consecutive slices of about ``size`` bytes, each ending after a ``</row>``
+    (no cell is cut in two: a cell a cut did cut would only be found by neither slice's split,
+    and the count of formula elements then sends the part to the general path)."""
+    start = 0
+    while start < len(xml):
+        end = xml.find(b"</row>", start + size)
+        end = len(xml) if end < 0 else end + len(b"</row>")
+        yield xml[start:end]
+        start = end
 
 
 _HUGE = float("inf")
