@@ -75,15 +75,11 @@ def engine_seeds(book) -> dict[CellKey, NotEvaluated]:
 def calls_the_engine_lacks(book, dependencies: Callable[[], Dependencies]) -> dict[CellKey, NotEvaluated]:
     """Formula cells calling a function the engine cannot evaluate (whatever their value: the
     error may be swallowed inside the formula, ``=IFERROR(FORECAST.ETS(…),0)``)."""
-    from ..engines.capabilities import called_names, lacking
+    from ..engines.capabilities import lacking, sheets_called_names
 
     known = getattr(book, "_lacking", None)  # the formulas do not change between recalculations
     if known is None:
-        names: set[str] = set()
-        for sheet in book.package.sheets:
-            xml = book.package.parts.get(sheet.part)
-            if xml:
-                names |= called_names(xml)
+        names = sheets_called_names(book.package)
         defined = {n.name.upper() for n in book.package.defined_names}
         known = book._lacking = (lacking(book.engine_name, names, defined, may_call_udfs(book.package)),
                                  names_the_engine_lacks(book))

@@ -370,7 +370,7 @@ _SINK_CHUNK = 4 << 20
 # (<f>…</f>, <f t="shared" ref="K2:K9" si="0">…</f> or <f t="shared" si="0"/>), value element
 # (<v>…</v>, <v xml:space="preserve">…</v>, <v/> or none) and value text.
 _PLAIN_CELL_PIECES = re.compile(
-    rb'(<c r="([A-Z]{1,3})(\d{1,7})"[^>]*)>(<f(?:\s[^>]*?)?(?:/>|>[^<]*</f>))((?:<v(?:\s[^>]*)?>([^<]*)</v>|<v/>)?)</c>')
+    rb'(<c r="([A-Z]{1,3})(\d{1,7})"[^>]*)>(<f(?:\s[^>]*)?/?(?:(?<=/)>|>[^<]*</f>))((?:<v(?:\s[^>]*)?>([^<]*)</v>|<v/>)?)</c>')
 _PIECES = 7
 
 

@@ -40,7 +40,12 @@ _LIMIT = 0xFFFFFFFF  # 32-bit sizes and offsets; beyond, Zip64 (left to zipfile)
 _MAX_ENTRIES = 0xFFFF
 _FLAG_ENCRYPTED, _FLAG_DESCRIPTOR, _FLAG_UTF8 = 0x1, 0x8, 0x800
 _ZIP64_EXTRA = 0x0001
-DEFLATE_LEVEL = 6  # zlib's default, as zipfile uses
+# zlib level 4 for the parts we rewrite: Excel's own sheet parts are about as big as zlib's
+# level 3 makes them (7 Excel-saved golden workbooks: level 3 gives 0.96–1.02 of Excel's size,
+# level 4 0.87–0.96, level 6 0.83–0.90), and level 4 takes half level 6's time (the 33 MB sheet
+# of W(50,000): 0.14 s instead of 0.26 s, 4.6 MB instead of 4.1 MB). So nothing we write is
+# bigger than Excel itself would write it, and the write-back no longer waits for zlib.
+DEFLATE_LEVEL = 4
 
 
 class NeedsZipfile(Exception):
