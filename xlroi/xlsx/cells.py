@@ -434,11 +434,11 @@ def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], s
 _SLICE_BYTES = 2 << 20
 
 
-def _row_slices(xml: bytes, size: int = _SLICE_BYTES) -> Iterator[bytes]:
-    """``xml`` in consecutive slices of about ``size`` bytes, each ending after a ``</row>``
+def _row_slices(xml: bytes) -> Iterator[bytes]:
+    """``xml`` in consecutive slices of about :data:`_SLICE_BYTES`, each ending after a ``</row>``
     (no cell is cut in two: a cell a cut did cut would only be found by neither slice's split,
     and the count of formula elements then sends the part to the general path)."""
-    start = 0
+    start, size = 0, _SLICE_BYTES
     while start < len(xml):
         end = xml.find(b"</row>", start + size)
         end = len(xml) if end < 0 else end + len(b"</row>")
