@@ -119,15 +119,37 @@ def shared_and_array_book(tmp_path: Path) -> Path:
     }})
 
 
-def test_a_shared_formulas_children_read_the_anchors_references_moved(tmp_path):
-    book = xlroi.open(shared_and_array_book(tmp_path), fallback=False)
+def _single_quoted(path: Path) -> Path:
+    """The workbook with its formulas' attributes in single quotes (t='array' ref='D1:D3'): as
+    valid XML as double ones."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    for name in parts:
+        if name.startswith("xl/worksheets/"):
+            parts[name] = re.sub(rb"<f [^>]*>", lambda m: m.group(0).replace(b'"', b"'"), parts[name])
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+QUOTES = {"double quotes": lambda path: path, "single quotes": _single_quoted}
+
+
+@pytest.mark.parametrize("quotes", list(QUOTES))
+def test_a_shared_formulas_children_read_the_anchors_references_moved(tmp_path, quotes):
+    book = xlroi.open(QUOTES[quotes](shared_and_array_book(tmp_path)), fallback=False)
     deps = Dependencies(book.package, book.formula_cells())
     assert deps.regions_read([("S", 4, 3)]) == [region("S!A4")]
     assert deps.dependents_closure([("S", 3, 1)]) == {("S", 3, 3), ("S", 1, 4), ("S", 2, 4), ("S", 3, 4), ("S", 1, 5)}
 
 
-def test_cells_an_array_formula_fills_depend_on_its_anchor(tmp_path):
-    book = xlroi.open(shared_and_array_book(tmp_path), fallback=False)
+@pytest.mark.parametrize("quotes", list(QUOTES))
+def test_cells_an_array_formula_fills_depend_on_its_anchor(tmp_path, quotes):
+    book = xlroi.open(QUOTES[quotes](shared_and_array_book(tmp_path)), fallback=False)
     deps = Dependencies(book.package, book.formula_cells())
     assert deps.anchor_of(("S", 3, 4)) == ("S", 1, 4)
     assert deps.anchor_of(("S", 1, 4)) is None

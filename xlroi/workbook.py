@@ -19,7 +19,7 @@ import os
 import re
 import tempfile
 import zipfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress
@@ -412,7 +412,7 @@ class Workbook:
             raise OutputError(f"{dest}: is the input workbook; use in_place=True (--in-place) to replace it")
         if self._dirty:
             self.recalc()
-        with paused_gc(), frequent_handovers():  # big sheets are deflated on another thread
+        with paused_gc():
             return self._save(dest, path, in_place)
 
     def _save(self, dest: Path, path, in_place: bool) -> RecalcReport:
@@ -447,8 +447,9 @@ class Workbook:
 
             before = len(not_evaluated)
             deflate = None if inputs or sheet.name in self._scans else self._background_deflate(sheet.part, xml)
-            one_pass = None if inputs or sheet.name in self._scans else rewrite_cached_values_in_one_pass(
-                xml, fresh, deflate and deflate.feed, self._bulk_values(sheet, settled))
+            with frequent_handovers() if deflate is not None else nullcontext():  # zlib on the other thread
+                one_pass = None if inputs or sheet.name in self._scans else rewrite_cached_values_in_one_pass(
+                    xml, fresh, deflate and deflate.feed, self._bulk_values(sheet, settled))
             if one_pass is not None:
                 new_xml, cells = one_pass
             else:

@@ -14,6 +14,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from itertools import repeat
+from math import inf
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -237,9 +238,6 @@ def with_relative_targets(rels_xml: bytes, folder: str) -> bytes:
     )
 
 
-_HUGE = float("inf")  # a number's bounds: NaN and the infinities are no cell value
-
-
 class IronCalcEngine(Engine):
     name = "fast"
     reads_copy_once = True  # the copy is read by load_from_xlsx and never again (it may be in memory)
@@ -319,7 +317,7 @@ class IronCalcEngine(Engine):
             return super().numbers(sheet, rows, cols)
         # One C-level map over IronCalc's getter: ~0.2 µs a cell instead of ~2 µs through value().
         found = map(self.model.get_cell_value, repeat(index), rows, cols)
-        return [v if v.__class__ is float and -_HUGE < v < _HUGE else ASK for v in found]
+        return [v if v.__class__ is float and -inf < v < inf else ASK for v in found]  # no NaN, no ±inf
 
     def value(self, sheet: Sheet, row: int, col: int) -> EngineValue:
         if self.refused and (sheet.name, row, col) in self.refused:

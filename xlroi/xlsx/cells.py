@@ -19,7 +19,16 @@ from .refs import cell_name, column_number, parse_area
 from .xstring import decode_xstring, encode_xstring
 
 KEEP = object()  # a value function's answer for "leave this cell's cached value as it is"
-ASK = type("Ask", (), {"__repr__": lambda self: "ASK", "__slots__": ()})()  # a bulk answer: "ask per cell"
+
+
+class _Ask:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ASK"
+
+
+ASK = _Ask()  # a bulk answer (see BulkValues): "ask this cell's value one by one"
 
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?sheetData>)", re.S)
 _ROW_OR_CELL = re.compile(
@@ -309,15 +318,19 @@ def rewrite_cached_values_in_one_pass(
     path (:func:`scan_sheet` + :func:`write_cached_values`) handles.
 
     ``sink``, when given, also receives the new XML piece by piece as it is made (in order, a
-    few MB at a time), so that it can be compressed meanwhile; after None it must be dropped.
-    ``bulk_values``, when given, is asked first for many cells at once (their rows, columns,
-    ``t`` attributes and cached value texts, as stored): an answer other than :data:`ASK` is
-    that cell's new value, ``formula_value`` is asked for the others. A part without any formula element is returned as it is, without a scan."""
+    few MB at a time), so that it can be compressed meanwhile. ``bulk_values``, when given, is
+    asked first for many cells at once (their rows, columns, ``t`` attributes and cached value
+    texts, as stored): an answer other than :data:`ASK` is that cell's new value,
+    ``formula_value`` is asked for the others. After None, what the sink received and what the
+    value functions were asked must be forgotten: the general path asks again. A part without
+    any formula element is returned as it is, without a scan."""
     if b"<f" not in xml and b":f" not in xml:  # no formula element: nothing to scan
         if sink is not None:
             sink(xml)
         return xml, 0
     split = _rewrite_split(xml, formula_value, sink, bulk_values)
+    if split is _GAVE_UP_MIDWAY:  # values asked and pieces fed already: the caller starts over
+        return None
     if split is not None:
         return split
     pieces: list[bytes] = []
@@ -382,22 +395,40 @@ def _split_cell(row: int, col: int, f: bytes, t: bytes | None, cached: bytes | N
     return FormulaCell(row, col, text, t, cached, kind)
 
 
+class _GaveUpMidway:
+    """:func:`_rewrite_split`'s answer when it met a formula cell laid out otherwise after it
+    had already asked for values and fed the sink: everything must be done again another way."""
+
+
+_GAVE_UP_MIDWAY = _GaveUpMidway()
+# A formula's start tag the split must not take as a plain or shared formula: an array formula
+# (it owns more cells than its own, t="array" or t='array') or attributes written with character
+# references (t="&#97;rray"). Searched for only when the part holds "array" or "&#" at all.
+_UNUSUAL_FORMULA_TAG = re.compile(rb"""<(?:\w+:)?f\s[^>]*?(?:&\#|\bt\s*=\s*["']array["'])""")
+
+
 def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], sink,
-                   bulk_values: BulkValues | None = None) -> tuple[bytes, int] | None:
+                   bulk_values: BulkValues | None = None) -> tuple[bytes, int] | None | _GaveUpMidway:
     """:func:`rewrite_cached_values_in_one_pass` when every formula cell has one of the usual
-    layouts: the part split slice by slice (a few MB of whole rows each, so that the sink gets
+    layouts: the part split slice by slice (about 1 MB of whole rows each, so that the sink gets
     the first after milliseconds, not after a split of the whole part), each slice's cells
-    rewritten together, with no regex match per cell. None when some formula cell is laid out
-    otherwise (array, prefixed, spaced)."""
-    if b":c " in xml or b"<c r=" not in xml or b'"array"' in xml:
+    rewritten together, with no regex match per cell. Each slice's formula elements are counted
+    before any of its cells is asked for: None when the first slice holds one laid out otherwise
+    (array, prefixed, spaced, pretty-printed), :data:`_GAVE_UP_MIDWAY` when a later one does."""
+    if b":c " in xml or b"<c r=" not in xml:
+        return None
+    if (b"array" in xml or b"&#" in xml) and _UNUSUAL_FORMULA_TAG.search(xml):
         return None
     columns = _COLUMNS
     chunks: list[bytes] = []
     out: list[bytes] = []
-    count = 0
+    count, offset = 0, 0  # cells so far; where the slice starts in the part
     for piece in _row_slices(xml):
         pieces = _PLAIN_CELL_PIECES.split(piece)
         cells = (len(pieces) - 1) // _PIECES
+        if _formula_element_count(xml, cells, offset, offset + len(piece)) != cells:
+            return _GAVE_UP_MIDWAY if chunks else None
+        offset += len(piece)
         count += cells
         out.append(pieces[0])
         tags, letters, rows, formulas = pieces[1::_PIECES], pieces[2::_PIECES], pieces[3::_PIECES], pieces[4::_PIECES]
@@ -426,18 +457,16 @@ def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], s
         out.clear()
         if sink is not None:
             sink(chunks[-1])
-    if count == 0 or _formula_element_count(xml, count) != count:  # some <f> laid out otherwise
-        return None
-    return b"".join(chunks), count
+    return (b"".join(chunks), count) if count else None
 
 
-_SLICE_BYTES = 2 << 20
+_SLICE_BYTES = 1 << 20  # as _DEFLATE_AHEAD_BYTES in workbook.py: a sheet big enough to deflate aside is two slices or more
 
 
 def _row_slices(xml: bytes) -> Iterator[bytes]:
     """``xml`` in consecutive slices of about :data:`_SLICE_BYTES`, each ending after a ``</row>``
-    (no cell is cut in two: a cell a cut did cut would only be found by neither slice's split,
-    and the count of formula elements then sends the part to the general path)."""
+    (no cell is cut in two: a cell a cut did cut would be found by neither slice's split, and
+    the count of the slice's formula elements then sends the part to another path)."""
     start, size = 0, _SLICE_BYTES
     while start < len(xml):
         end = xml.find(b"</row>", start + size)
@@ -449,12 +478,31 @@ def _row_slices(xml: bytes) -> Iterator[bytes]:
 _HUGE = float("inf")
 
 
-def _formula_element_count(xml: bytes, found: int) -> int:
-    """How many ``<f>`` elements the part holds, given that ``found`` were found: one count of
-    "<f" settles it when nothing else starts so (no autoFilter, validation or conditional format)."""
-    if b":f" not in xml and xml.count(b"<f") == found:
+def _formula_element_count(xml: bytes, found: int, start: int = 0, end: int | None = None) -> int:
+    """How many ``<f>`` elements the cell data (``<sheetData>``) holds between ``start`` and
+    ``end``, given that ``found`` were found: one count of "<f" settles it when nothing else
+    starts so. Formulas after the cell data (Excel's ``<xm:f>`` in extensions: lists and
+    conditional formats referring to other sheets) are no cell's."""
+    first, last = _cell_data(xml)
+    start, end = max(start, first), min(len(xml) if end is None else end, last)
+    if start >= end:
+        return 0
+    if xml.find(b":f", start, end) < 0 and xml.count(b"<f", start, end) == found:
         return found
-    return len(_F_START.findall(xml))
+    return len(_F_START.findall(xml, start, end))
+
+
+_SHEET_DATA_START = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*>")
+
+
+def _cell_data(xml: bytes) -> tuple[int, int]:
+    """Where the content of the part's ``<sheetData>`` starts and ends (an empty span if none)."""
+    opening = _SHEET_DATA_START.search(xml)
+    if opening is None or opening.group(0).endswith(b"/>"):
+        return 0, 0
+    closing = xml.rfind(b"sheetData>")
+    closing = xml.rfind(b"<", 0, closing) if closing > opening.end() else len(xml)
+    return opening.end(), closing
 
 
 def _find_cell(xml: bytes, row: int, col: int) -> re.Match | None:

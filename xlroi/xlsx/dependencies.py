@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+from .cells import attributes  # the one reading of attributes: either quote, entities decoded
 from .refs import MAX_COL, MAX_ROW, column_number
 from .shared_formulas import RELATIVE_ROW, digit_kinds
 
@@ -940,15 +941,13 @@ def _area(text: str) -> tuple[int, int, int, int] | None:
 
 
 _F_TAG = re.compile(rb"<(?:\w+:)?f\b([^>]*)>|<(?:\w+:)?f\b([^>]*)/>")
-_F_ATTR = re.compile(rb'(\w+)\s*=\s*"([^"]*)"')
 
 
 def _f_attributes(xml: bytes, span: tuple[int, int]) -> dict[str, str]:
     m = _F_TAG.search(xml, span[0], span[1])
     if not m:
         return {}
-    raw = m.group(1) if m.group(1) is not None else m.group(2)
-    return {k.decode(): v.decode() for k, v in _F_ATTR.findall(raw)}
+    return attributes(m.group(1) if m.group(1) is not None else m.group(2))
 
 
 # -- indexes ---------------------------------------------------------------------------------------------

@@ -159,18 +159,22 @@ def share_formulas(xml: bytes, rewrite_anchor: Rewrite | None = None, min_group:
 # every "<f" of the part.
 _RANGE_ATTR = re.compile(rb'ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')  # a literal start: fast
 _F_START_TAG = re.compile(rb"<(?:\w+:)?f\s")
+_SHARED_TYPE = re.compile(rb"""\st\s*=\s*["']shared["']""")
+_SPACE = (b" ", b"\t", b"\n", b"\r")
 
 
 def rewrite_shared_anchors(xml: bytes, rewrite_anchor: Rewrite) -> bytes | None:
     """``xml`` with the text of each shared formula the part already has (Excel's filled-down
     columns) replaced by ``rewrite_anchor(text, cells in its range)``; None when nothing changed."""
-    if b'"shared"' not in xml:
+    if b"shared" not in xml:
         return None
     pieces, last = [], 0
     for m in _RANGE_ATTR.finditer(xml):
         tag_start, tag_end = xml.rfind(b"<", 0, m.start()), xml.find(b">", m.end())
-        if not _F_START_TAG.match(xml, tag_start) or b'"shared"' not in xml[tag_start:tag_end] or xml[tag_end - 1] == 47:
-            continue  # not a shared formula's first cell (47: "/>", no text)
+        if xml[m.start() - 1:m.start()] not in _SPACE or b">" in xml[tag_start:m.start()] \
+                or not _F_START_TAG.match(xml, tag_start) or not _SHARED_TYPE.search(xml, tag_start, tag_end) \
+                or xml[tag_end - 1] == 47:
+            continue  # not an attribute of a shared formula's first cell (47: "/>", no text)
         text_end = xml.find(b"<", tag_end)
         text = xml[tag_end + 1:text_end]
         cells = (int(m.group(4)) - int(m.group(2)) + 1) * (_column(m.group(3)) - _column(m.group(1)) + 1)

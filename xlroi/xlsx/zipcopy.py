@@ -41,10 +41,10 @@ _MAX_ENTRIES = 0xFFFF
 _FLAG_ENCRYPTED, _FLAG_DESCRIPTOR, _FLAG_UTF8 = 0x1, 0x8, 0x800
 _ZIP64_EXTRA = 0x0001
 # zlib level 4 for the parts we rewrite: Excel's own sheet parts are about as big as zlib's
-# level 3 makes them (7 Excel-saved golden workbooks: level 3 gives 0.96–1.02 of Excel's size,
-# level 4 0.87–0.96, level 6 0.83–0.90), and level 4 takes half level 6's time (the 33 MB sheet
-# of W(50,000): 0.14 s instead of 0.26 s, 4.6 MB instead of 4.1 MB). So nothing we write is
-# bigger than Excel itself would write it, and the write-back no longer waits for zlib.
+# level 3 makes them (the largest sheet of 7 Excel-saved golden workbooks: level 3 gives
+# 0.96–1.02 of Excel's size, level 4 0.87–0.96, level 6 0.83–0.90), and level 4 takes half level
+# 6's time (the 33 MB sheet of W(50,000): 0.14 s instead of 0.26 s, 4.6 MB instead of 4.1 MB).
+# So what we write is about as compact as Excel's own, and the write-back no longer waits for zlib.
 DEFLATE_LEVEL = 4
 
 
@@ -197,18 +197,29 @@ class ZipWriter:
                               len(comment)) + comment)
 
 
+_HANDOVERS = threading.Lock()
+_handovers_wanted = [0, 0.0]  # how many callers are inside frequent_handovers; the interval before the first
+
+
 @contextmanager
 def frequent_handovers(interval: float = 0.0002):
     """The interpreter lock handed between threads every ``interval`` seconds instead of 5 ms
     meanwhile: zlib lets go of the lock while it compresses but must take it back for each
     output block, and a busy rewriting thread kept it waiting (measured at 50,000 rows: the
-    write-back 0.67 → 0.59 s with 0.2 ms)."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(interval)
+    write-back 0.67 → 0.59 s with 0.2 ms). The interval is the process's: with several
+    threads saving at once, the one that leaves last puts back the interval found by the first."""
+    with _HANDOVERS:
+        if _handovers_wanted[0] == 0:
+            _handovers_wanted[1] = sys.getswitchinterval()
+            sys.setswitchinterval(interval)
+        _handovers_wanted[0] += 1
     try:
         yield
     finally:
-        sys.setswitchinterval(before)
+        with _HANDOVERS:
+            _handovers_wanted[0] -= 1
+            if _handovers_wanted[0] == 0:
+                sys.setswitchinterval(_handovers_wanted[1])
 
 
 class BackgroundDeflate:
