@@ -457,7 +457,7 @@ def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], s
         out.clear()
         if sink is not None:
             sink(chunks[-1])
-    return (b"".join(chunks), count) if count else None
+    return b"".join(chunks), count  # no formula cell at all (count 0): the part as it was
 
 
 _SLICE_BYTES = 1 << 20  # as _DEFLATE_AHEAD_BYTES in workbook.py: a sheet big enough to deflate aside is two slices or more
