@@ -109,3 +109,15 @@ def write_book(path: Path, sheets: dict[str, dict[str, object]], names: dict | N
                 n for n in parts if n.startswith("xl/") and n not in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")):
             archive.writestr(name, parts[name])
     return path
+
+
+def edit_parts(path: Path, edit) -> Path:
+    """Rewrite the package at ``path`` in place: ``edit(parts)`` changes the dict of part name →
+    bytes as it likes (replace, add); every part is then written back, deflated."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    edit(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path

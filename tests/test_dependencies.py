@@ -15,7 +15,7 @@ import xlroi
 from xlroi.xlsx.dependencies import Dependencies, formula_reads, lex_plain, lex_with_tokenizer
 from xlroi.xlsx.refs import MAX_COL, MAX_ROW, column_number
 
-from rawbook import write_book
+from rawbook import edit_parts, write_book
 
 GOLDEN = Path(__file__).parent / "golden"
 SHEETS = ["S", "T", "U", "V", "It's"]
@@ -123,17 +123,13 @@ def _single_quoted(path: Path) -> Path:
     """The workbook with its formulas' attributes in single quotes (t='array' ref='D1:D3'): as
     valid XML as double ones."""
     import re
-    import zipfile
 
-    with zipfile.ZipFile(path) as archive:
-        parts = {n: archive.read(n) for n in archive.namelist()}
-    for name in parts:
-        if name.startswith("xl/worksheets/"):
-            parts[name] = re.sub(rb"<f [^>]*>", lambda m: m.group(0).replace(b'"', b"'"), parts[name])
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return path
+    def requote(parts: dict) -> None:
+        for name in parts:
+            if name.startswith("xl/worksheets/"):
+                parts[name] = re.sub(rb"<f [^>]*>", lambda m: m.group(0).replace(b'"', b"'"), parts[name])
+
+    return edit_parts(path, requote)
 
 
 QUOTES = {"double quotes": lambda path: path, "single quotes": _single_quoted}

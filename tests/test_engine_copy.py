@@ -210,17 +210,6 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _as_excel_saves_it(path: Path) -> Path:
-    """The workbook with its filled-down formulas written as Excel saves them: shared formulas."""
-    with zipfile.ZipFile(path) as archive:
-        parts = {info: archive.read(info) for info in archive.infolist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in parts.items():
-            shared = share_formulas(data) if info.filename.startswith("xl/worksheets/") else None
-            archive.writestr(info, shared or data)
-    return path
-
-
 @SETTINGS
 @pytest.mark.parametrize("layout", ["one formula a cell", "Excel's shared formulas"])
 @pytest.mark.parametrize("name", ["ROI", "GOAL_VALUE", "PRORATE", "HR_COST"])
@@ -232,7 +221,12 @@ def test_inlined_calls_compute_what_python_does(tmp_path_factory, name, layout, 
                               max_size=ironcalc_engine.INLINE_MIN_CELLS + 12))
     path = _write_rows(tmp_path_factory.mktemp("inline") / "rows.xlsx", name, rows)
     if layout == "Excel's shared formulas":
-        assert b"<f>" not in read_package(_as_excel_saves_it(path)).parts["xl/worksheets/sheet1.xml"]
+        import sys
+
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from workload import as_excel_lays_it_out
+
+        assert b"<f>" not in read_package(as_excel_lays_it_out(path)).parts["xl/worksheets/sheet1.xml"]
     package = read_package(path)
     sheet_xml = IronCalcEngine.prepare_parts(package)[package.sheets[0].part]
     assert b'<f t="shared"' in sheet_xml and f"{name}(".encode() not in sheet_xml  # inlined indeed

@@ -14,6 +14,7 @@ from xlroi.workbook import Workbook
 from xlroi.xlsx import cells
 
 from conftest import corpus_files
+from rawbook import edit_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,16 +64,14 @@ def _mixed_workbook(tmp_path: Path) -> Path:
     book.save(path)
     stale = {1: (' t="str"', "<v>old</v>"), 2: (' t="e"', "<v>#N/A</v>"), 3: ("", "<v>7</v>"), 4: (' t="b"', "<v>1</v>"),
              5: ("", "<v>12</v>"), 6: ("", "<v/>"), 7: (' t="str"', "<v>x</v>")}
-    with zipfile.ZipFile(path) as archive:
-        parts = {n: archive.read(n) for n in archive.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"].decode()
-    for row, (t, v) in stale.items():
-        xml = re.sub(rf'<c r="B{row}"([^>]*)><f>([^<]*)</f><v>[^<]*</v></c>', rf'<c r="B{row}"\1{t}><f>\2</f>{v}</c>', xml)
-    parts["xl/worksheets/sheet1.xml"] = xml.encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return path
+
+    def make_stale(parts: dict) -> None:
+        xml = parts["xl/worksheets/sheet1.xml"].decode()
+        for row, (t, v) in stale.items():
+            xml = re.sub(rf'<c r="B{row}"([^>]*)><f>([^<]*)</f><v>[^<]*</v></c>', rf'<c r="B{row}"\1{t}><f>\2</f>{v}</c>', xml)
+        parts["xl/worksheets/sheet1.xml"] = xml.encode()
+
+    return edit_parts(path, make_stale)
 
 
 def test_every_kind_of_value_is_written_the_same_both_ways(tmp_path, monkeypatch):
@@ -85,16 +84,13 @@ def test_every_kind_of_value_is_written_the_same_both_ways(tmp_path, monkeypatch
 def _as_if_excel_calculated(path: Path) -> Path:
     """The workbook as Excel leaves it after calculating: a calcChain, Excel as the application,
     no full calculation on load (so its cached values are a second opinion)."""
-    with zipfile.ZipFile(path) as archive:
-        parts = {n: archive.read(n) for n in archive.namelist()}
-    parts["docProps/app.xml"] = (b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-                                 b"<Application>Microsoft Excel</Application></Properties>")
-    parts["xl/calcChain.xml"] = b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="A1" i="1"/></calcChain>'
-    parts["xl/workbook.xml"] = re.sub(rb"<calcPr[^>]*/>", b'<calcPr calcId="191029"/>', parts["xl/workbook.xml"])
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return path
+    def as_excel_leaves_it(parts: dict) -> None:
+        parts["docProps/app.xml"] = (b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+                                     b"<Application>Microsoft Excel</Application></Properties>")
+        parts["xl/calcChain.xml"] = b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="A1" i="1"/></calcChain>'
+        parts["xl/workbook.xml"] = re.sub(rb"<calcPr[^>]*/>", b'<calcPr calcId="191029"/>', parts["xl/workbook.xml"])
+
+    return edit_parts(path, as_excel_leaves_it)
 
 
 def test_excels_saved_values_are_weighed_the_same_every_way(tmp_path, monkeypatch):
@@ -102,16 +98,15 @@ def test_excels_saved_values_are_weighed_the_same_every_way(tmp_path, monkeypatc
     2^60's neighbour, a number for text): the bulk numbers decide only what ``fresh`` would."""
     path = _mixed_workbook(tmp_path)
     saved = {1: "2", 6: "0.3", 7: "1152921504606846976", 8: "5", 10: "1.7692307692307692", 11: "300.00000000001"}
-    with zipfile.ZipFile(path) as archive:
-        parts = {n: archive.read(n) for n in archive.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"].decode()
-    for row, text in saved.items():
-        xml, found = re.subn(rf'(<c r="A{row}"[^>]*)><f>([^<]*)</f>(?:<v>[^<]*</v>|<v/>)?</c>', rf"\1><f>\2</f><v>{text}</v></c>", xml)
-        assert found == 1
-    parts["xl/worksheets/sheet1.xml"] = xml.encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
+
+    def save_values(parts: dict) -> None:
+        xml = parts["xl/worksheets/sheet1.xml"].decode()
+        for row, text in saved.items():
+            xml, found = re.subn(rf'(<c r="A{row}"[^>]*)><f>([^<]*)</f>(?:<v>[^<]*</v>|<v/>)?</c>', rf"\1><f>\2</f><v>{text}</v></c>", xml)
+            assert found == 1
+        parts["xl/worksheets/sheet1.xml"] = xml.encode()
+
+    edit_parts(path, save_values)
     outputs = _saved_every_way(_as_if_excel_calculated(path), tmp_path, monkeypatch, excel_values=True)
     assert all(output == outputs["regex, cell by cell"] for output in outputs.values())
     assert any("contradicts the value Excel saved" in why for _, why in outputs["split, bulk numbers"][1])
@@ -186,9 +181,8 @@ def test_a_big_sheet_written_in_slices_beside_its_deflate_is_valid_and_the_same_
 
 def _one_cell_pretty_printed(tmp_path: Path, rows: int, pretty_row: int) -> Path:
     """``rows`` rows of ``=B{r}*2`` with a cached value to replace, a cell no engine evaluates,
-    and one cell (``pretty_row``)
-    written with a newline between <c> and <f>, as pretty-printing writers do: a layout the
-    split does not take and the per-cell paths do."""
+    and one cell (``pretty_row``) written with a newline between <c> and <f>, as
+    pretty-printing writers do: a layout the split does not take and the per-cell paths do."""
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -198,16 +192,14 @@ def _one_cell_pretty_printed(tmp_path: Path, rows: int, pretty_row: int) -> Path
     sheet.cell(1, 3).value = "=NOSUCHFUNCTION(1)"  # reported not evaluated: once, whatever the path
     path = tmp_path / "pretty.xlsx"
     book.save(path)
-    with zipfile.ZipFile(path) as archive:
-        parts = {n: archive.read(n) for n in archive.namelist()}
-    xml = re.sub(rb"<v></v>|<v />|<v/>", b"<v>0</v>", parts["xl/worksheets/sheet1.xml"])
-    xml, found = re.subn(rb'<c r="A%d"><f>' % pretty_row, b'<c r="A%d">\n<f>' % pretty_row, xml)
-    assert found == 1
-    parts["xl/worksheets/sheet1.xml"] = xml
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return path
+
+    def pretty_print_one(parts: dict) -> None:
+        xml = re.sub(rb"<v></v>|<v />|<v/>", b"<v>0</v>", parts["xl/worksheets/sheet1.xml"])
+        xml, found = re.subn(rb'<c r="A%d"><f>' % pretty_row, b'<c r="A%d">\n<f>' % pretty_row, xml)
+        assert found == 1
+        parts["xl/worksheets/sheet1.xml"] = xml
+
+    return edit_parts(path, pretty_print_one)
 
 
 @pytest.mark.parametrize("rows, pretty_row", [(30, 2), (30, 29), (30_000, 29_990)],
@@ -226,15 +218,13 @@ def test_a_cell_the_split_does_not_take_sends_the_part_elsewhere_whole(tmp_path,
 
 @pytest.mark.parametrize("attributes", ["t='array' ref='A1:A3'", 't="&#97;rray" ref="A1:A3"'])
 def test_an_array_formula_however_written_is_never_taken_for_a_plain_one(tmp_path, monkeypatch, attributes):
-    path = _one_cell_pretty_printed(tmp_path, 3, 3)
-    with zipfile.ZipFile(path) as archive:
-        parts = {n: archive.read(n) for n in archive.namelist()}
-    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
-        b'<c r="A1"><f>B1*2</f>', b'<c r="A1"><f %s>B1:B3*2</f>' % attributes.encode()).replace(
-        b'<c r="A2"><f>B2*2</f>', b'<c r="A2">').replace(b'<c r="A3">\n<f>B3*2</f>', b'<c r="A3">')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
+
+    def one_array_formula(parts: dict) -> None:
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+            b'<c r="A1"><f>B1*2</f>', b'<c r="A1"><f %s>B1:B3*2</f>' % attributes.encode()).replace(
+            b'<c r="A2"><f>B2*2</f>', b'<c r="A2">').replace(b'<c r="A3">\n<f>B3*2</f>', b'<c r="A3">')
+
+    path = edit_parts(_one_cell_pretty_printed(tmp_path, 3, 3), one_array_formula)
     outputs = _saved_every_way(path, tmp_path, monkeypatch)
     assert all(output == outputs["regex, cell by cell"] for output in outputs.values())
     assert b'<c r="A3"><v>6</v></c>' in outputs["split, bulk numbers"][0]["xl/worksheets/sheet1.xml"]  # the array's last cell
@@ -243,18 +233,16 @@ def test_an_array_formula_however_written_is_never_taken_for_a_plain_one(tmp_pat
 def test_formulas_after_the_cell_data_do_not_keep_the_split_away(tmp_path, monkeypatch):
     """Excel writes lists and conditional formats that refer to other sheets as <xm:f> in the
     sheet's extensions, after <sheetData>: they are no cell's formula."""
-    path = _one_cell_pretty_printed(tmp_path, 5, 5)
-    with zipfile.ZipFile(path) as archive:
-        parts = {n: archive.read(n) for n in archive.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"].replace(b'<c r="A5">\n<f>', b'<c r="A5"><f>')
-    parts["xl/worksheets/sheet1.xml"] = xml.replace(b"</worksheet>", (
-        b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
-        b'<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:dataValidation type="list">'
-        b"<x14:formula1><xm:f>Lists!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>C1</xm:sqref></x14:dataValidation></x14:dataValidations>"
-        b"</ext></extLst></worksheet>"))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
+
+    def with_a_list_in_extensions(parts: dict) -> None:
+        xml = parts["xl/worksheets/sheet1.xml"].replace(b'<c r="A5">\n<f>', b'<c r="A5"><f>')
+        parts["xl/worksheets/sheet1.xml"] = xml.replace(b"</worksheet>", (
+            b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+            b'<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:dataValidation type="list">'
+            b"<x14:formula1><xm:f>Lists!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>C1</xm:sqref></x14:dataValidation></x14:dataValidations>"
+            b"</ext></extLst></worksheet>"))
+
+    path = edit_parts(_one_cell_pretty_printed(tmp_path, 5, 5), with_a_list_in_extensions)
     calls = []
     original = cells._rewrite_split
     monkeypatch.setattr(cells, "_rewrite_split", lambda *args: calls.append(original(*args)) or calls[-1])

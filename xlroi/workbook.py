@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import math
-import operator
 import os
 import re
 import tempfile
@@ -22,7 +21,6 @@ import zipfile
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import compress
 from pathlib import Path
 from typing import Iterator
 
@@ -492,14 +490,6 @@ class Workbook:
         values = self._engine.numbers(sheet, rows, cols)
         if stale is None:
             return values
-        if not any(types):  # the common case, numbers all saved as numbers: compared at C speed
-            try:
-                agrees = map(operator.eq, map(float, cached), values)
-                for i in compress(range(len(values)), map(operator.not_, agrees)):
-                    values[i] = ASK
-                return values
-            except (TypeError, ValueError):  # a cell with no saved value, or not a number's text
-                pass
         for i, (value, t, text) in enumerate(zip(values, types, cached)):
             if value is ASK or text is None:
                 continue  # no saved value: nothing to disagree with (as in _against_excel)

@@ -391,8 +391,8 @@ def _split_cell(row: int, col: int, f: bytes, t: bytes | None, cached: bytes | N
     """The formula cell one piece of :data:`_PLAIN_CELL_PIECES`'s split describes."""
     start_tag_end = f.index(b">")
     text = None if f.endswith(b"/>") else f[start_tag_end + 1:-4]
-    kind = "shared" if b'"shared"' in f[:start_tag_end] or b"'shared'" in f[:start_tag_end] else "normal"
-    return FormulaCell(row, col, text, t, cached, kind)
+    shared = b"t=" in f[:start_tag_end] and attributes(f[2:start_tag_end]).get("t") == "shared"  # arrays never get here
+    return FormulaCell(row, col, text, t, cached, "shared" if shared else "normal")
 
 
 class _GaveUpMidway:
@@ -423,10 +423,11 @@ def _rewrite_split(xml: bytes, formula_value: Callable[[FormulaCell], object], s
     chunks: list[bytes] = []
     out: list[bytes] = []
     count, offset = 0, 0  # cells so far; where the slice starts in the part
+    data_start, data_end = _cell_data(xml)
     for piece in _row_slices(xml):
         pieces = _PLAIN_CELL_PIECES.split(piece)
         cells = (len(pieces) - 1) // _PIECES
-        if _formula_element_count(xml, cells, offset, offset + len(piece)) != cells:
+        if _formula_elements_between(xml, cells, max(offset, data_start), min(offset + len(piece), data_end)) != cells:
             return _GAVE_UP_MIDWAY if chunks else None
         offset += len(piece)
         count += cells
@@ -478,13 +479,16 @@ def _row_slices(xml: bytes) -> Iterator[bytes]:
 _HUGE = float("inf")
 
 
-def _formula_element_count(xml: bytes, found: int, start: int = 0, end: int | None = None) -> int:
-    """How many ``<f>`` elements the cell data (``<sheetData>``) holds between ``start`` and
-    ``end``, given that ``found`` were found: one count of "<f" settles it when nothing else
-    starts so. Formulas after the cell data (Excel's ``<xm:f>`` in extensions: lists and
-    conditional formats referring to other sheets) are no cell's."""
-    first, last = _cell_data(xml)
-    start, end = max(start, first), min(len(xml) if end is None else end, last)
+def _formula_element_count(xml: bytes, found: int) -> int:
+    """How many ``<f>`` elements the part's cell data (``<sheetData>``) holds, given that
+    ``found`` were found. Formulas after the cell data (Excel's ``<xm:f>`` in extensions: lists
+    and conditional formats referring to other sheets) are no cell's."""
+    return _formula_elements_between(xml, found, *_cell_data(xml))
+
+
+def _formula_elements_between(xml: bytes, found: int, start: int, end: int) -> int:
+    """How many ``<f>`` elements ``xml[start:end]`` holds, given that ``found`` were found: one
+    count of "<f" settles it when nothing else there starts so."""
     if start >= end:
         return 0
     if xml.find(b":f", start, end) < 0 and xml.count(b"<f", start, end) == found:

@@ -25,6 +25,8 @@ from collections import Counter
 from itertools import compress
 from typing import Callable
 
+from .refs import column_number
+
 
 MAX_ROW = 1_048_576
 _DIGITS = re.compile(rb"\d+")
@@ -177,7 +179,7 @@ def rewrite_shared_anchors(xml: bytes, rewrite_anchor: Rewrite) -> bytes | None:
             continue  # not an attribute of a shared formula's first cell (47: "/>", no text)
         text_end = xml.find(b"<", tag_end)
         text = xml[tag_end + 1:text_end]
-        cells = (int(m.group(4)) - int(m.group(2)) + 1) * (_column(m.group(3)) - _column(m.group(1)) + 1)
+        cells = (int(m.group(4)) - int(m.group(2)) + 1) * (column_number(m.group(3).decode()) - column_number(m.group(1).decode()) + 1)
         rewritten = rewrite_anchor(text, cells)
         if rewritten != text:
             pieces += (xml[last:tag_end + 1], rewritten)
@@ -186,13 +188,6 @@ def rewrite_shared_anchors(xml: bytes, rewrite_anchor: Rewrite) -> bytes | None:
         return None
     pieces.append(xml[last:])
     return b"".join(pieces)
-
-
-def _column(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
 
 
 def _group_keys(columns: list[bytes], rows: list[bytes], texts: list[bytes], shapes: list[bytes]) -> list:
